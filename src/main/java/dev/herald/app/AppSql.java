@@ -1,0 +1,104 @@
+package dev.herald.app;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.herald.store.Tx;
+import dev.herald.web.Json;
+import dev.herald.web.Page;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every statement on the {@code application} table. Each starts from the organisation. */
+final class AppSql {
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+  private static final String COLUMNS =
+      "id, org_id, uid, name, rate_limit, metadata, created_at, updated_at";
+
+  private final Json json;
+
+  AppSql(Json json) {
+    this.json = json;
+  }
+
+  private App map(ResultSet rs) throws SQLException {
+    return new App(
+        rs.getString("id"),
+        rs.getString("org_id"),
+        rs.getString("uid"),
+        rs.getString("name"),
+        Tx.nullableInt(rs, "rate_limit"),
+        json.read(rs.getString("metadata"), STRING_MAP),
+        rs.getLong("created_at"),
+        rs.getLong("updated_at"));
+  }
+
+  Optional<App> byId(Tx tx, String orgId, String id) throws SQLException {
+    return tx.one(
+        "SELECT " + COLUMNS + " FROM application WHERE org_id = ? AND id = ? AND deleted = ?",
+        this::map,
+        orgId,
+        id,
+        false);
+  }
+
+  Optional<App> byUid(Tx tx, String orgId, String uid) throws SQLException {
+    return tx.one(
+        "SELECT " + COLUMNS + " FROM application WHERE org_id = ? AND uid = ? AND deleted = ?",
+        this::map,
+        orgId,
+        uid,
+        false);
+  }
+
+  List<App> list(Tx tx, String orgId, Page page) throws SQLException {
+    List<Object> args = new ArrayList<>(List.of(orgId, false));
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM application WHERE org_id = ? AND deleted = ?"
+            + page.sql("id", args);
+    return tx.list(sql, this::map, args.toArray());
+  }
+
+  void insert(Tx tx, App a) throws SQLException {
+    tx.update(
+        "INSERT INTO application (" + COLUMNS + ", deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        a.id(),
+        a.orgId(),
+        a.uid(),
+        a.name(),
+        a.rateLimit(),
+        json.writeString(a.metadata()),
+        a.createdAt(),
+        a.updatedAt(),
+        false);
+  }
+
+  void update(Tx tx, App a) throws SQLException {
+    tx.update(
+        """
+        UPDATE application SET uid = ?, name = ?, rate_limit = ?, metadata = ?, updated_at = ?
+        WHERE org_id = ? AND id = ? AND deleted = ?""",
+        a.uid(),
+        a.name(),
+        a.rateLimit(),
+        json.writeString(a.metadata()),
+        a.updatedAt(),
+        a.orgId(),
+        a.id(),
+        false);
+  }
+
+  /** Marks the application deleted; its endpoints and messages stay for the record. */
+  void markDeleted(Tx tx, String orgId, String id, long now) throws SQLException {
+    tx.update(
+        "UPDATE application SET deleted = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+        true,
+        now,
+        orgId,
+        id);
+  }
+}

@@ -1,0 +1,2 @@
+/** Level 4: Svix's Application resource. */
+package dev.herald.app;

@@ -1,0 +1,53 @@
+package dev.herald.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Herald's whole configuration: one immutable tree, loaded and validated once by {@link
+ * ConfigLoader}, then shared. Every key is documented in the shipped {@code herald.default.toml}.
+ */
+public record HeraldConfig(
+    Path dataDir, Http http, Store store, Queue queue, Cache cache, Auth auth, Delivery delivery) {
+
+  /** The HTTP API. */
+  public record Http(String host, int port, long maxRequestBodyBytes, Duration idempotencyTtl) {}
+
+  /** The database. {@code dsn} is a JDBC URL after loading. */
+  public record Store(StoreType type, String jdbcUrl, String user, String password, int poolSize) {}
+
+  /** Which database. */
+  public enum StoreType {
+    SQLITE,
+    POSTGRESQL
+  }
+
+  /** The delivery queue. */
+  public record Queue(QueueType type, String redisDsn) {}
+
+  /** Which queue. */
+  public enum QueueType {
+    MEMORY,
+    REDIS
+  }
+
+  /** The cache. */
+  public record Cache(CacheType type, String redisDsn) {}
+
+  /** Which cache. */
+  public enum CacheType {
+    MEMORY,
+    REDIS,
+    NONE
+  }
+
+  /**
+   * Authentication. {@code jwtSecret} is null when none was configured; the server then generates
+   * and keeps one in the data dir (embedded mode only).
+   */
+  public record Auth(String jwtSecret, String defaultOrgId) {}
+
+  /** Delivery settings read by the delivery engine. */
+  public record Delivery(List<Duration> retrySchedule, List<String> whitelistSubnets) {}
+}

@@ -1,0 +1,89 @@
+package dev.herald.store;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.herald.core.HeraldError;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * What both stores share: running work in a transaction on a pool, and Flyway. Subclasses choose
+ * the pools and say which driver errors are unique-key violations.
+ */
+abstract sealed class JdbcStore implements Store permits SqliteStore, PostgresStore {
+  private final Dialect dialect;
+
+  JdbcStore(Dialect dialect) {
+    this.dialect = dialect;
+  }
+
+  /** The pool that runs read-write transactions. */
+  abstract HikariDataSource writePool();
+
+  /** The pool that runs read-only transactions. */
+  abstract HikariDataSource readPool();
+
+  /** True when {@code e} is a unique-key violation of this driver. */
+  abstract boolean isUniqueViolation(SQLException e);
+
+  @Override
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  @Override
+  public <T> T write(Work<T> work) {
+    return run(writePool(), work, false);
+  }
+
+  @Override
+  public <T> T read(Work<T> work) {
+    return run(readPool(), work, true);
+  }
+
+  private <T> T run(DataSource pool, Work<T> work, boolean readOnly) {
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(new Tx(c, dialect));
+        if (readOnly) {
+          c.rollback();
+        } else {
+          c.commit();
+        }
+        return result;
+      } catch (SQLException | RuntimeException | Error e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      if (isUniqueViolation(e)) {
+        throw new HeraldError.Conflict("An object with that unique key already exists.");
+      }
+      throw new StoreException("database error: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void migrate() {
+    Flyway.configure()
+        .dataSource(writePool())
+        .locations(dialect.migrationLocation())
+        .load()
+        .migrate();
+  }
+
+  @Override
+  public boolean ping() {
+    try (Connection c = readPool().getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.herald.store;
+
+/**
+ * The database seam. Implementations: {@link SqliteStore} (embedded default) and {@link
+ * PostgresStore}. A transaction is a function over a {@link Tx}; it commits when the function
+ * returns and rolls back when it throws. Driver errors leave the store translated: a unique-key
+ * violation is a {@link dev.herald.core.HeraldError.Conflict}, anything else a {@link
+ * StoreException}.
+ */
+public interface Store extends AutoCloseable {
+
+  /** A unit of work inside one transaction. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Tx tx) throws java.sql.SQLException;
+  }
+
+  Dialect dialect();
+
+  /** Runs {@code work} in a read-write transaction. */
+  <T> T write(Work<T> work);
+
+  /** Runs {@code work} in a transaction that only reads. */
+  <T> T read(Work<T> work);
+
+  /** Applies pending migrations (Flyway). */
+  void migrate();
+
+  /** True when the database answers a trivial query. */
+  boolean ping();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,92 @@
+package dev.herald.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One open transaction: thin helpers over JDBC. Parameters bind by Java type (String, Long,
+ * Integer, Boolean, null). Not thread-safe; lives only inside {@link Store.Work#run}.
+ */
+public final class Tx {
+  private final Connection connection;
+  private final Dialect dialect;
+
+  Tx(Connection connection, Dialect dialect) {
+    this.connection = connection;
+    this.dialect = dialect;
+  }
+
+  /** Maps the current row of a result set. */
+  @FunctionalInterface
+  public interface RowMapper<T> {
+    T map(ResultSet rs) throws SQLException;
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** All rows of {@code sql}. */
+  public <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    try (PreparedStatement st = prepare(sql, args);
+        ResultSet rs = st.executeQuery()) {
+      List<T> out = new ArrayList<>();
+      while (rs.next()) {
+        out.add(mapper.map(rs));
+      }
+      return out;
+    }
+  }
+
+  /** The first row of {@code sql}, if any. */
+  public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
+    try (PreparedStatement st = prepare(sql, args);
+        ResultSet rs = st.executeQuery()) {
+      return rs.next() ? Optional.ofNullable(mapper.map(rs)) : Optional.empty();
+    }
+  }
+
+  /** Runs an INSERT, UPDATE or DELETE; returns the number of rows changed. */
+  public int update(String sql, Object... args) throws SQLException {
+    try (PreparedStatement st = prepare(sql, args)) {
+      return st.executeUpdate();
+    }
+  }
+
+  private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+    PreparedStatement st = connection.prepareStatement(sql);
+    try {
+      for (int i = 0; i < args.length; i++) {
+        bind(st, i + 1, args[i]);
+      }
+      return st;
+    } catch (SQLException | RuntimeException e) {
+      st.close();
+      throw e;
+    }
+  }
+
+  private static void bind(PreparedStatement st, int index, Object value) throws SQLException {
+    switch (value) {
+      case null -> st.setNull(index, Types.VARCHAR);
+      case String s -> st.setString(index, s);
+      case Long l -> st.setLong(index, l);
+      case Integer n -> st.setInt(index, n);
+      case Boolean b -> st.setBoolean(index, b);
+      default ->
+          throw new IllegalArgumentException("cannot bind " + value.getClass().getSimpleName());
+    }
+  }
+
+  /** A nullable integer column. */
+  public static Integer nullableInt(ResultSet rs, String column) throws SQLException {
+    int v = rs.getInt(column);
+    return rs.wasNull() ? null : v;
+  }
+}

@@ -1,0 +1,202 @@
+package dev.herald.web;
+
+import dev.herald.config.HeraldConfig;
+import dev.herald.core.HeraldError;
+import dev.herald.core.Scope;
+import dev.herald.store.Store;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP API: Javalin on Jetty with one virtual thread per request. Features register their
+ * routes here through {@link #route}; every route is wrapped once with authentication, and every
+ * POST with idempotency. The registered routes are kept as data ({@link #routes()}), which is how
+ * the OpenAPI document is checked against what is served.
+ */
+public final class Api {
+  /** Context attribute holding the caller's {@link Scope}. */
+  static final String SCOPE_ATTRIBUTE = "herald.scope";
+
+  /** One registered route. */
+  public record Route(String method, String path, Access access) {}
+
+  private final HeraldConfig.Http cfg;
+  private final Json json;
+  private final Authenticator auth;
+  private final Idempotency idempotency;
+  private final ErrorMapper errors;
+  private final List<Route> routes = new ArrayList<>();
+  private final List<Consumer<io.javalin.config.JavalinConfig>> registrations = new ArrayList<>();
+
+  public Api(HeraldConfig.Http cfg, Json json, Authenticator auth, Store store, Clock clock) {
+    this.cfg = cfg;
+    this.json = json;
+    this.auth = auth;
+    this.idempotency = new Idempotency(store, clock, cfg.idempotencyTtl());
+    this.errors = new ErrorMapper(json);
+  }
+
+  public Json json() {
+    return json;
+  }
+
+  /**
+   * Registers {@code handler} for {@code method} on {@code path} (Javalin syntax, {@code {id}}).
+   */
+  public void route(HandlerType method, String path, Access access, Handler handler) {
+    routes.add(new Route(method.name(), path, access));
+    Handler wrapped =
+        guarded(access, method == HandlerType.POST ? idempotency.wrap(handler) : handler);
+    registrations.add(c -> c.routes.addHttpHandler(method, path, wrapped));
+  }
+
+  public void get(String path, Access access, Handler handler) {
+    route(HandlerType.GET, path, access, handler);
+  }
+
+  public void post(String path, Access access, Handler handler) {
+    route(HandlerType.POST, path, access, handler);
+  }
+
+  public void put(String path, Access access, Handler handler) {
+    route(HandlerType.PUT, path, access, handler);
+  }
+
+  public void patch(String path, Access access, Handler handler) {
+    route(HandlerType.PATCH, path, access, handler);
+  }
+
+  public void delete(String path, Access access, Handler handler) {
+    route(HandlerType.DELETE, path, access, handler);
+  }
+
+  public List<Route> routes() {
+    return List.copyOf(routes);
+  }
+
+  private Handler guarded(Access access, Handler handler) {
+    return ctx -> {
+      if (access != Access.PUBLIC) {
+        Scope scope = auth.authenticate(ctx.header("Authorization"));
+        if (access == Access.ORG) {
+          scope.requireOrg();
+        }
+        ctx.attribute(SCOPE_ATTRIBUTE, scope);
+      }
+      handler.handle(ctx);
+    };
+  }
+
+  /** The caller's scope; only on routes that are not {@link Access#PUBLIC}. */
+  public static Scope scope(Context ctx) {
+    Scope scope = ctx.attribute(SCOPE_ATTRIBUTE);
+    if (scope == null) {
+      throw new IllegalStateException("no scope on a public route");
+    }
+    return scope;
+  }
+
+  /** Reads and validates the JSON body of {@code ctx}, bounded by the configured size. */
+  public Input input(Context ctx) {
+    return Input.of(json.parse(body(ctx)));
+  }
+
+  /** The raw body, refused with 413 past the configured size, before it is buffered whole. */
+  public byte[] body(Context ctx) {
+    long max = cfg.maxRequestBodyBytes();
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > max) {
+      throw tooLarge(max);
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      ByteArrayOutputStream out =
+          new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), max));
+      byte[] buf = new byte[8192];
+      long total = 0;
+      int n;
+      while ((n = in.read(buf)) != -1) {
+        total += n;
+        if (total > max) {
+          throw tooLarge(max);
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new HeraldError.BadRequest("invalid_body", "Could not read the request body.");
+    }
+  }
+
+  private static HeraldError.TooLarge tooLarge(long max) {
+    return new HeraldError.TooLarge("The request body is larger than " + max + " bytes.");
+  }
+
+  /** Writes {@code body} as JSON with {@code status}. */
+  public void respond(Context ctx, int status, Object body) {
+    Responses.json(ctx, json, status, body);
+  }
+
+  public void noContent(Context ctx) {
+    Responses.noContent(ctx);
+  }
+
+  /** Builds and starts the server on the configured address. */
+  public Javalin start() {
+    Javalin app =
+        Javalin.create(
+            config -> {
+              config.concurrency.useVirtualThreads = true;
+              config.startup.showJavalinBanner = false;
+              config.startup.showOldJavalinVersionWarning = false;
+              config.router.ignoreTrailingSlashes = true;
+              config.router.treatMultipleSlashesAsSingleSlash = true;
+              config.http.maxRequestSize = cfg.maxRequestBodyBytes();
+              config.http.generateEtags = false;
+              config.jetty.host = cfg.host();
+              config.jetty.port = cfg.port();
+              config.bundledPlugins.enableCors(
+                  cors ->
+                      cors.addRule(
+                          rule -> {
+                            rule.reflectClientOrigin = true;
+                            rule.exposeHeader("Retry-After");
+                          }));
+              config.routes.exception(HeraldError.class, errors::handle);
+              config.routes.exception(Exception.class, errors::internal);
+              config.routes.error(
+                  404,
+                  ctx -> {
+                    if (ctx.attribute(Responses.BODY_ATTRIBUTE) == null) {
+                      Responses.json(
+                          ctx,
+                          json,
+                          404,
+                          java.util.Map.of("code", "not_found", "detail", "Route not found."));
+                    }
+                  });
+              config.routes.error(
+                  405,
+                  ctx -> {
+                    if (ctx.attribute(Responses.BODY_ATTRIBUTE) == null) {
+                      Responses.json(
+                          ctx,
+                          json,
+                          405,
+                          java.util.Map.of(
+                              "code", "method_not_allowed", "detail", "Method not allowed."));
+                    }
+                  });
+              registrations.forEach(r -> r.accept(config));
+            });
+    return app.start();
+  }
+}

@@ -1,0 +1,139 @@
+package dev.herald.web;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.herald.core.HeraldError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON mapper, with every read bounded: nesting depth, document size, string, number and
+ * name lengths. A body that breaks a bound is refused like malformed JSON; it never reaches the
+ * heap whole.
+ */
+public final class Json {
+  /** Deepest nesting accepted in any request body. */
+  public static final int MAX_NESTING_DEPTH = 64;
+
+  /** Longest number literal accepted, in characters. */
+  public static final int MAX_NUMBER_LENGTH = 100;
+
+  /** Longest object key accepted, in characters. */
+  public static final int MAX_NAME_LENGTH = 1024;
+
+  private final ObjectMapper mapper;
+
+  public Json(long maxDocumentBytes) {
+    StreamReadConstraints limits =
+        StreamReadConstraints.builder()
+            .maxNestingDepth(MAX_NESTING_DEPTH)
+            .maxNumberLength(MAX_NUMBER_LENGTH)
+            .maxNameLength(MAX_NAME_LENGTH)
+            .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxDocumentBytes))
+            .maxDocumentLength(maxDocumentBytes)
+            .build();
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(limits)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    this.mapper =
+        JsonMapper.builder(factory)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .serializationInclusion(JsonInclude.Include.ALWAYS)
+            .build();
+  }
+
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  /** Parses a request body; malformed or out-of-bounds JSON is a 400. */
+  public JsonNode parse(byte[] body) {
+    try {
+      JsonNode node = mapper.readTree(body);
+      if (node == null || node.isMissingNode()) {
+        throw new HeraldError.BadRequest("invalid_json", "The request body is empty.");
+      }
+      return node;
+    } catch (StreamConstraintsException e) {
+      throw new HeraldError.BadRequest("invalid_json", "JSON exceeds a limit: " + e.getMessage());
+    } catch (IOException e) {
+      throw new HeraldError.BadRequest("invalid_json", "Malformed JSON: " + firstLine(e));
+    }
+  }
+
+  /**
+   * Checks that {@code text} is one JSON object, reading tokens without building a tree. Returns an
+   * error message, or null when it is valid.
+   */
+  public String checkObject(String text) {
+    try (JsonParser p = mapper.createParser(text)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return "must be a JSON object";
+      }
+      p.skipChildren();
+      if (p.nextToken() != null) {
+        return "has trailing content after the JSON object";
+      }
+      return null;
+    } catch (IOException e) {
+      return "is not valid JSON: " + firstLine(e);
+    }
+  }
+
+  public byte[] write(Object value) {
+    try {
+      return mapper.writeValueAsBytes(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String writeString(Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public <T> T read(String text, Class<T> type) {
+    try {
+      return mapper.readValue(text, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public <T> T read(String text, com.fasterxml.jackson.core.type.TypeReference<T> type) {
+    try {
+      return mapper.readValue(text, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String firstLine(IOException e) {
+    String m =
+        e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
+            ? jpe.getOriginalMessage()
+            : e.getMessage();
+    if (m == null) {
+      return "unreadable";
+    }
+    int nl = m.indexOf('\n');
+    return nl < 0 ? m : m.substring(0, nl);
+  }
+}
