@@ -74,7 +74,7 @@ public final class Tx {
 
   private static void bind(PreparedStatement st, int index, Object value) throws SQLException {
     switch (value) {
-      case null -> st.setNull(index, Types.VARCHAR);
+      case null -> st.setNull(index, Types.NULL);
       case String s -> st.setString(index, s);
       case Long l -> st.setLong(index, l);
       case Integer n -> st.setInt(index, n);
