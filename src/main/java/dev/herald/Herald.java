@@ -4,7 +4,6 @@ import dev.herald.app.AppRoutes;
 import dev.herald.app.AppService;
 import dev.herald.app.PortalRoutes;
 import dev.herald.auth.Tokens;
-import dev.herald.config.ConfigLoader;
 import dev.herald.config.HeraldConfig;
 import dev.herald.ops.HealthRoutes;
 import dev.herald.store.Store;
@@ -78,11 +77,6 @@ public final class Herald implements AutoCloseable {
   /** Starts Herald with {@code cfg}; returns once it serves. */
   public static Herald start(HeraldConfig cfg, Clock clock) {
     return new Herald(cfg, clock);
-  }
-
-  /** Loads the configuration from {@code file} (may be null) and the environment. */
-  public static HeraldConfig config(Path file) {
-    return ConfigLoader.load(file, System.getenv());
   }
 
   public int port() {

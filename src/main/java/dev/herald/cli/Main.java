@@ -3,12 +3,14 @@ package dev.herald.cli;
 import dev.herald.Herald;
 import dev.herald.auth.Tokens;
 import dev.herald.config.ConfigException;
+import dev.herald.config.ConfigLoader;
 import dev.herald.config.HeraldConfig;
 import dev.herald.core.Ids;
 import dev.herald.store.Store;
 import dev.herald.store.Stores;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -40,16 +42,27 @@ public final class Main implements Callable<Integer> {
     return new Serve().run(this);
   }
 
+  private final Map<String, String> env;
+
+  Main(Map<String, String> env) {
+    this.env = env;
+  }
+
   HeraldConfig config() {
     Path file = configFile;
-    if (file == null && System.getenv("HERALD_CONFIG_FILE") != null) {
-      file = Path.of(System.getenv("HERALD_CONFIG_FILE"));
+    if (file == null && env.get("HERALD_CONFIG_FILE") != null) {
+      file = Path.of(env.get("HERALD_CONFIG_FILE"));
     }
-    return Herald.config(file);
+    return ConfigLoader.load(file, env);
   }
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new Main());
+    System.exit(commandLine(System.getenv()).execute(args));
+  }
+
+  /** The command line over {@code env}, with Herald's error handling. */
+  public static CommandLine commandLine(Map<String, String> env) {
+    CommandLine cli = new CommandLine(new Main(env));
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           if (e instanceof ConfigException) {
@@ -58,7 +71,7 @@ public final class Main implements Callable<Integer> {
           }
           throw e;
         });
-    System.exit(cli.execute(args));
+    return cli;
   }
 
   /** {@code herald serve}. */
@@ -92,6 +105,7 @@ public final class Main implements Callable<Integer> {
   @Command(name = "migrate", description = "Apply database migrations, then exit.")
   static final class Migrate implements Callable<Integer> {
     @CommandLine.ParentCommand Main parent;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -99,7 +113,7 @@ public final class Main implements Callable<Integer> {
       try (Store store = Stores.open(cfg.store())) {
         store.migrate();
       }
-      System.out.println("migrations applied");
+      spec.commandLine().getOut().println("migrations applied");
       return 0;
     }
   }
@@ -121,19 +135,23 @@ public final class Main implements Callable<Integer> {
       @Option(names = "--org", description = "Organisation id (default: the configured org_id).")
       String org;
 
+      @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
       @Override
       public Integer call() {
         HeraldConfig cfg = jwt.parent.config();
         String orgId = org != null ? org : cfg.auth().defaultOrgId();
         if (!Ids.Prefix.ORG.matches(orgId)) {
-          System.err.println("herald: --org must be 'org_' followed by a 27-character KSUID");
+          spec.commandLine()
+              .getErr()
+              .println("herald: --org must be 'org_' followed by a 27-character KSUID");
           return 2;
         }
         String secret =
             cfg.auth().jwtSecret() != null
                 ? cfg.auth().jwtSecret()
                 : Herald.keptSecret(cfg.dataDir());
-        System.out.println(new Tokens(secret, Clock.systemUTC()).orgToken(orgId));
+        spec.commandLine().getOut().println(new Tokens(secret, Clock.systemUTC()).orgToken(orgId));
         return 0;
       }
     }

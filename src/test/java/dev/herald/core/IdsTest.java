@@ -1,0 +1,55 @@
+package dev.herald.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IdsTest {
+  @Test
+  void ids_have_the_prefix_and_a_27_character_ksuid() {
+    String id = Ids.next(Ids.Prefix.APP, Instant.now());
+    assertThat(id).startsWith("app_").hasSize(31).matches("app_[0-9A-Za-z]{27}");
+    assertThat(Ids.Prefix.APP.matches(id)).isTrue();
+    assertThat(Ids.Prefix.ENDPOINT.matches(id)).isFalse();
+    assertThat(Ids.Prefix.APP.matches("app_short")).isFalse();
+    assertThat(Ids.Prefix.APP.matches("app_" + "!".repeat(27))).isFalse();
+  }
+
+  @Test
+  void ids_sort_by_creation_second_as_strings() {
+    List<String> ids = new ArrayList<>();
+    Instant t = Instant.parse("2024-01-01T00:00:00Z");
+    for (int i = 0; i < 50; i++) {
+      ids.add(Ids.next(Ids.Prefix.MESSAGE, t.plusSeconds(i * 3600L)));
+    }
+    assertThat(ids).isSorted();
+    assertThat(new HashSet<>(ids)).hasSize(50);
+  }
+
+  @Test
+  void lowest_id_of_a_second_sorts_before_every_id_of_that_second() {
+    Instant t = Instant.parse("2025-06-01T12:00:00Z");
+    String low = Ids.lowest(Ids.Prefix.MESSAGE, t);
+    for (int i = 0; i < 100; i++) {
+      assertThat(Ids.next(Ids.Prefix.MESSAGE, t)).isGreaterThan(low);
+      assertThat(Ids.next(Ids.Prefix.MESSAGE, t.minusSeconds(1))).isLessThan(low);
+    }
+  }
+
+  @Test
+  void svix_default_org_id_is_a_valid_ksuid() {
+    assertThat(Ids.Prefix.ORG.matches("org_23rb8YdGqMT0qIzpgGwdXfHirMu")).isTrue();
+  }
+
+  @Test
+  void encoding_of_max_value_fits_27_characters() {
+    byte[] all = new byte[20];
+    java.util.Arrays.fill(all, (byte) 0xff);
+    assertThat(Ids.encode(all)).isEqualTo("aWgEPTl1tmebfsQzFP4bxwgy80V");
+    assertThat(Ids.encode(new byte[20])).isEqualTo("0".repeat(27));
+  }
+}
