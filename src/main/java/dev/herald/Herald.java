@@ -50,7 +50,7 @@ public final class Herald implements AutoCloseable {
       Json json = new Json(cfg.http().maxRequestBodyBytes());
       this.api = new Api(cfg.http(), json, tokens, store, clock);
       AppService apps = new AppService(store, json, clock);
-      new HealthRoutes(api, store).register();
+      new HealthRoutes(api, store, cfg).register();
       new AppRoutes(api, apps).register();
       new PortalRoutes(api, apps, tokens, store).register();
       this.server = api.start();

@@ -1,5 +1,6 @@
 package dev.herald.ops;
 
+import dev.herald.config.HeraldConfig;
 import dev.herald.store.Store;
 import dev.herald.web.Access;
 import dev.herald.web.Api;
@@ -17,10 +18,20 @@ import java.util.Map;
 public final class HealthRoutes {
   private final Api api;
   private final Store store;
+  private final RedisProbe queueRedis;
+  private final RedisProbe cacheRedis;
 
-  public HealthRoutes(Api api, Store store) {
+  public HealthRoutes(Api api, Store store, HeraldConfig cfg) {
     this.api = api;
     this.store = store;
+    this.queueRedis =
+        cfg.queue().type() == HeraldConfig.QueueType.REDIS
+            ? new RedisProbe(cfg.queue().redisDsn())
+            : null;
+    this.cacheRedis =
+        cfg.cache().type() == HeraldConfig.CacheType.REDIS
+            ? new RedisProbe(cfg.cache().redisDsn())
+            : null;
   }
 
   record Component(String status) {}
@@ -36,8 +47,9 @@ public final class HealthRoutes {
   private Map<String, Component> report() {
     Map<String, Component> out = new LinkedHashMap<>();
     out.put("database", new Component(store.ping() ? "OK" : "ERROR"));
-    out.put("queue", new Component("OK"));
-    out.put("cache", new Component("OK"));
+    // In-memory queue and cache live in this process: they are up when it answers.
+    out.put("queue", new Component(queueRedis == null || queueRedis.ping() ? "OK" : "ERROR"));
+    out.put("cache", new Component(cacheRedis == null || cacheRedis.ping() ? "OK" : "ERROR"));
     return out;
   }
 

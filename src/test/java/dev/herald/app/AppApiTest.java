@@ -200,12 +200,4 @@ class AppApiTest {
     TestHerald.Resp r = herald.call("POST", "/api/v1/app", big);
     assertThat(r.status()).isEqualTo(413);
   }
-
-  @Test
-  void health_answers_the_sdk_and_the_detail_report() throws Exception {
-    new com.svix.api.Health(svix.getHttpClient()).get();
-    TestHerald.Resp detail = herald.call("GET", "/api/v1/health/detail", null, Map.of());
-    assertThat(detail.status()).isEqualTo(200);
-    assertThat(detail.body()).contains("\"database\":{\"status\":\"OK\"}");
-  }
 }

@@ -95,6 +95,15 @@ public final class TestHerald implements AutoCloseable {
     }
   }
 
+  /** Skips the calling test when Redis is not reachable; under CI=true, fails instead. */
+  public static void assumeRedis() {
+    boolean up = reachable("127.0.0.1", 6379);
+    if (!up && "true".equals(System.getenv("CI"))) {
+      throw new IllegalStateException("Redis is not reachable at 127.0.0.1:6379 under CI");
+    }
+    assumeTrue(up, "Redis not reachable at 127.0.0.1:6379: Redis test SKIPPED");
+  }
+
   static void requirePostgres() {
     boolean up = reachable(PG_HOST, PG_PORT);
     if (!up && "true".equals(System.getenv("CI"))) {
