@@ -48,6 +48,18 @@ public final class AppService {
   }
 
   Saved create(Scope scope, AppIn in, boolean getIfExists) {
+    try {
+      return insertOrGet(scope, in, getIfExists);
+    } catch (HeraldError.Conflict raced) {
+      if (!getIfExists) {
+        throw raced;
+      }
+      // Another request created the uid between our read and our insert: return that app.
+      return insertOrGet(scope, in, true);
+    }
+  }
+
+  private Saved insertOrGet(Scope scope, AppIn in, boolean getIfExists) {
     return store.write(
         tx -> {
           if (getIfExists && in.uid() != null) {

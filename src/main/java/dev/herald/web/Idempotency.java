@@ -106,20 +106,15 @@ final class Idempotency {
               tx -> {
                 tx.update(
                     "DELETE FROM idempotency WHERE key = ? AND created_at < ?", hash, expired);
-                Optional<Saved> existing =
-                    tx.one(
-                        "SELECT status, body FROM idempotency WHERE key = ?",
-                        rs -> new Saved(rs.getInt(1), rs.getString(2)),
-                        hash);
-                if (existing.isPresent()) {
-                  return false;
-                }
-                tx.update(
-                    "INSERT INTO idempotency (key, status, body, created_at) VALUES (?, ?, NULL, ?)",
-                    hash,
-                    IN_PROGRESS,
-                    now);
-                return true;
+                // ON CONFLICT: a concurrent claim on another connection or node makes this a
+                // no-op instead of a unique-key error.
+                return tx.update(
+                        "INSERT INTO idempotency (key, status, body, created_at)"
+                            + " VALUES (?, ?, NULL, ?) ON CONFLICT (key) DO NOTHING",
+                        hash,
+                        IN_PROGRESS,
+                        now)
+                    == 1;
               });
       if (claimed) {
         return Optional.empty();

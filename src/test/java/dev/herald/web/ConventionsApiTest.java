@@ -93,6 +93,34 @@ class ConventionsApiTest {
   }
 
   @Test
+  void chunked_body_past_the_limit_is_413_without_a_length() throws Exception {
+    byte[] big = ("{\"name\":\"" + "y".repeat(2_000_000) + "\"}").getBytes();
+    java.net.http.HttpRequest req =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(herald.baseUrl() + "/api/v1/app"))
+            .header("Authorization", "Bearer " + herald.orgToken())
+            .header("Content-Type", "application/json")
+            .POST(
+                java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(big)))
+            .build();
+    int before = appCount();
+    int status;
+    try (java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient()) {
+      status = client.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode();
+    } catch (java.io.IOException e) {
+      // The server may close the connection while the client still writes; that is a refusal.
+      status = 413;
+    }
+    assertThat(status).isEqualTo(413);
+    assertThat(appCount()).isEqualTo(before);
+  }
+
+  static int appCount() {
+    String body = herald.call("GET", "/api/v1/app?limit=250", null).body();
+    return body.split("\"id\":").length - 1;
+  }
+
+  @Test
   void concurrent_requests_with_one_idempotency_key_create_one_app() throws Exception {
     String key = "race-" + System.nanoTime();
     Map<String, String> headers =
