@@ -5,6 +5,8 @@ import dev.herald.app.AppService;
 import dev.herald.app.PortalRoutes;
 import dev.herald.auth.Tokens;
 import dev.herald.config.HeraldConfig;
+import dev.herald.eventtype.EventTypeRoutes;
+import dev.herald.eventtype.EventTypeService;
 import dev.herald.ops.HealthRoutes;
 import dev.herald.store.Store;
 import dev.herald.store.Stores;
@@ -53,6 +55,7 @@ public final class Herald implements AutoCloseable {
       new HealthRoutes(api, store, cfg).register();
       new AppRoutes(api, apps).register();
       new PortalRoutes(api, apps, tokens, store).register();
+      new EventTypeRoutes(api, new EventTypeService(store, json, clock)).register();
       this.server = api.start();
     } catch (RuntimeException e) {
       store.close();
