@@ -7,6 +7,8 @@ import dev.herald.auth.Tokens;
 import dev.herald.config.HeraldConfig;
 import dev.herald.eventtype.EventTypeRoutes;
 import dev.herald.eventtype.EventTypeService;
+import dev.herald.message.MessageRoutes;
+import dev.herald.message.MessageService;
 import dev.herald.ops.HealthRoutes;
 import dev.herald.store.Store;
 import dev.herald.store.Stores;
@@ -56,6 +58,7 @@ public final class Herald implements AutoCloseable {
       new AppRoutes(api, apps).register();
       new PortalRoutes(api, apps, tokens, store).register();
       new EventTypeRoutes(api, new EventTypeService(store, json, clock)).register();
+      new MessageRoutes(api, new MessageService(store, json, apps, clock)).register();
       this.server = api.start();
     } catch (RuntimeException e) {
       store.close();

@@ -57,12 +57,14 @@ CREATE TABLE message (
     event_type  TEXT    NOT NULL,
     uid         TEXT,
     channels    TEXT,
+    tags        TEXT,
     payload     TEXT,
     created_at  INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX message_app_uid ON message (app_id, uid) WHERE uid IS NOT NULL;
-CREATE INDEX message_app_id ON message (app_id, id);
+-- Lists run newest first by (created_at, id) within an app; before/after bound created_at.
+CREATE INDEX message_app_created ON message (app_id, created_at, id);
 
 CREATE TABLE idempotency (
     key         TEXT PRIMARY KEY,
