@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * Svix's {@code MessageIn}. {@code payload} is the JSON object text to store and deliver: the
  * string in {@code transformationsParams.rawPayload} when there is one (what the Java SDK sends,
- * kept byte for byte), else the {@code payload} object written compactly. {@code application}
+ * kept byte for byte), else the {@code payload} object exactly as it was sent. {@code application}
  * creates the app named in the path when it does not exist; it is null otherwise.
  */
 record MessageIn(
@@ -89,7 +89,9 @@ record MessageIn(
       }
       return null;
     }
-    return json.writeString(payload);
+    // Stored as the client sent it: the bytes delivered and signed are the bytes received.
+    String exact = in.raw("payload");
+    return exact != null ? exact : json.writeString(payload);
   }
 
   private static Duration retention(Input in) {

@@ -107,7 +107,8 @@ public final class Api {
 
   /** Reads and validates the JSON body of {@code ctx}, bounded by the configured size. */
   public Input input(Context ctx) {
-    return Input.of(json.parse(body(ctx)));
+    byte[] bytes = body(ctx);
+    return Input.of(json.parse(bytes), new Input.RawSource(json, bytes));
   }
 
   /** The raw body, refused with 413 past the configured size, before it is buffered whole. */

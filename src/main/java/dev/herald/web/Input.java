@@ -25,16 +25,26 @@ public final class Input {
   private final JsonNode root;
   private final List<String> prefix;
   private final List<HeraldError.FieldError> errors;
+  private final RawSource source;
 
-  private Input(JsonNode root, List<String> prefix, List<HeraldError.FieldError> errors) {
+  /** The request's bytes, for {@link #raw}; absent on nested objects. */
+  record RawSource(Json json, byte[] bytes) {}
+
+  private Input(
+      JsonNode root, List<String> prefix, List<HeraldError.FieldError> errors, RawSource source) {
     this.root = root;
     this.prefix = prefix;
     this.errors = errors;
+    this.source = source;
   }
 
   /** Validates {@code body}, which must be a JSON object. */
   public static Input of(JsonNode body) {
-    Input in = new Input(body, List.of("body"), new ArrayList<>());
+    return of(body, null);
+  }
+
+  static Input of(JsonNode body, RawSource source) {
+    Input in = new Input(body, List.of("body"), new ArrayList<>(), source);
     if (!body.isObject()) {
       in.error(List.of(), "value is not a valid dict", "type_error.dict");
     }
@@ -53,7 +63,15 @@ public final class Input {
     }
     List<String> p = new ArrayList<>(prefix);
     p.add(name);
-    return new Input(v, List.copyOf(p), errors);
+    return new Input(v, List.copyOf(p), errors, null);
+  }
+
+  /**
+   * The exact text the client sent for top-level field {@code name} (whitespace, key order and
+   * number spelling kept), or null when absent or when this input has no source bytes.
+   */
+  public String raw(String name) {
+    return source == null || !has(name) ? null : source.json().rawField(source.bytes(), name);
   }
 
   public boolean has(String name) {

@@ -93,6 +93,33 @@ public final class Json {
     }
   }
 
+  /**
+   * The exact source text of top-level field {@code name} of the JSON object {@code body}, or null
+   * when absent. Streams over the document without building a tree, so the bytes a client sent can
+   * be stored and delivered unchanged.
+   */
+  public String rawField(byte[] body, String name) {
+    try (JsonParser p = mapper.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (field.equals(name)) {
+          int start = (int) p.currentTokenLocation().getByteOffset();
+          p.skipChildren();
+          int end = (int) p.currentLocation().getByteOffset();
+          return new String(body, start, end - start, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        p.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   public byte[] write(Object value) {
     try {
       return mapper.writeValueAsBytes(value);

@@ -136,8 +136,7 @@ class MessageApiTest {
   }
 
   @Test
-  void raw_payload_is_kept_exactly_and_a_plain_payload_object_is_written_compactly()
-      throws Exception {
+  void raw_payload_and_plain_payload_object_are_both_kept_exactly() throws Exception {
     String app = newApp();
     String rawBody =
         json(
@@ -156,10 +155,9 @@ class MessageApiTest {
 
     String rawGot = herald.call("GET", "/api/v1/app/" + app + "/msg/" + rawId, null).body();
     assertThat(rawGot).contains("\"payload\":" + ODD_PAYLOAD + ",\"timestamp\"");
-    // A plain object is parsed and written compactly: order and characters kept, numbers as read.
-    String compact = "{\"z\":1,\"a\":\"café ✓ 😀\",\"n\":1.1,\"e\":100.0,\"q\":\"\\\"\",\"x\":[]}";
+    // A plain object is kept as sent too: whitespace, escapes and number spelling (1.10, 1e2).
     String plainGot = herald.call("GET", "/api/v1/app/" + app + "/msg/" + plainId, null).body();
-    assertThat(plainGot).contains("\"payload\":" + compact + ",\"timestamp\"");
+    assertThat(plainGot).contains("\"payload\":" + ODD_PAYLOAD + ",\"timestamp\"");
   }
 
   @Test
