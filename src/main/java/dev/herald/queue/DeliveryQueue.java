@@ -1,0 +1,37 @@
+package dev.herald.queue;
+
+import java.time.Duration;
+
+/**
+ * The queue seam: delivery ids waiting for a worker. Implementations: {@link
+ * InMemoryDeliveryQueue} (one node) and {@link RedisStreamDeliveryQueue} (many nodes).
+ *
+ * <p>The queue only accelerates; the database is the truth. An id is offered only after the
+ * delivery row it names is committed, and a lost id (full queue, crash, flushed Redis) is found
+ * again by the sweeper from the row's lease. An id may therefore arrive twice; the worker's claim
+ * on the row makes the second arrival a no-op. Items carry ids, never payloads, so a backlog of
+ * millions costs the database, not the heap.
+ */
+public interface DeliveryQueue extends AutoCloseable {
+
+  /** One item handed to a worker; {@code receipt} is what {@link #ack} needs. */
+  record Item(String deliveryId, String receipt) {}
+
+  /** Adds {@code deliveryId} without blocking; false when the queue is full or unavailable. */
+  boolean offer(String deliveryId);
+
+  /** The next item, waiting up to {@code timeout}; null when none came. */
+  Item take(Duration timeout) throws InterruptedException;
+
+  /** Marks {@code item} done, once its outcome is recorded in the database. */
+  void ack(Item item);
+
+  /** Items waiting, approximately. */
+  long depth();
+
+  /** How many more items {@link #offer} would accept now, approximately. */
+  long freeCapacity();
+
+  @Override
+  void close();
+}
