@@ -6,6 +6,8 @@ import dev.herald.app.PortalRoutes;
 import dev.herald.auth.Tokens;
 import dev.herald.config.ConfigLoader;
 import dev.herald.config.HeraldConfig;
+import dev.herald.endpoint.EndpointRoutes;
+import dev.herald.endpoint.EndpointService;
 import dev.herald.ops.HealthRoutes;
 import dev.herald.store.Store;
 import dev.herald.store.Stores;
@@ -54,6 +56,7 @@ public final class Herald implements AutoCloseable {
       new HealthRoutes(api, store).register();
       new AppRoutes(api, apps).register();
       new PortalRoutes(api, apps, tokens, store).register();
+      new EndpointRoutes(api, new EndpointService(store, apps, json, clock)).register();
       this.server = api.start();
     } catch (RuntimeException e) {
       store.close();
