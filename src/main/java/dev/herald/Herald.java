@@ -9,6 +9,8 @@ import dev.herald.eventtype.EventTypeRoutes;
 import dev.herald.eventtype.EventTypeService;
 import dev.herald.message.MessageRoutes;
 import dev.herald.message.MessageService;
+import dev.herald.endpoint.EndpointRoutes;
+import dev.herald.endpoint.EndpointService;
 import dev.herald.ops.HealthRoutes;
 import dev.herald.store.Store;
 import dev.herald.store.Stores;
@@ -59,6 +61,7 @@ public final class Herald implements AutoCloseable {
       new PortalRoutes(api, apps, tokens, store).register();
       new EventTypeRoutes(api, new EventTypeService(store, json, clock)).register();
       new MessageRoutes(api, new MessageService(store, json, apps, clock)).register();
+      new EndpointRoutes(api, new EndpointService(store, apps, json, clock)).register();
       this.server = api.start();
     } catch (RuntimeException e) {
       store.close();

@@ -1,0 +1,166 @@
+package dev.herald.endpoint;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.herald.store.Tx;
+import dev.herald.web.Json;
+import dev.herald.web.Page;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every statement on the {@code endpoint} table. Each starts from the application, which the caller
+ * resolved within its organisation; only {@link #byId(Tx, String)} (for the delivery engine, which
+ * holds endpoint ids it took from its own rows) does not. Deleted rows are kept and never read.
+ */
+final class EndpointSql {
+  private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
+  private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {};
+  private static final TypeReference<List<Endpoint.OldKey>> OLD_KEYS = new TypeReference<>() {};
+  private static final String COLUMNS =
+      "id, app_id, uid, url, description, version, rate_limit, disabled, event_types, channels,"
+          + " metadata, headers, secret, old_secrets, created_at, updated_at";
+
+  private final Json json;
+
+  EndpointSql(Json json) {
+    this.json = json;
+  }
+
+  private Endpoint map(ResultSet rs) throws SQLException {
+    return new Endpoint(
+        rs.getString("id"),
+        rs.getString("app_id"),
+        rs.getString("uid"),
+        rs.getString("url"),
+        rs.getString("description"),
+        rs.getInt("version"),
+        Tx.nullableInt(rs, "rate_limit"),
+        rs.getBoolean("disabled"),
+        list(rs.getString("event_types")),
+        list(rs.getString("channels")),
+        json.read(rs.getString("metadata"), STRING_MAP),
+        json.read(rs.getString("headers"), STRING_MAP),
+        rs.getString("secret"),
+        json.read(rs.getString("old_secrets"), OLD_KEYS),
+        rs.getLong("created_at"),
+        rs.getLong("updated_at"));
+  }
+
+  private List<String> list(String text) {
+    return text == null ? null : json.read(text, STRING_LIST);
+  }
+
+  private String text(List<String> list) {
+    return list == null ? null : json.writeString(list);
+  }
+
+  Optional<Endpoint> byId(Tx tx, String appId, String id) throws SQLException {
+    return tx.one(
+        "SELECT " + COLUMNS + " FROM endpoint WHERE app_id = ? AND id = ? AND deleted = ?",
+        this::map,
+        appId,
+        id,
+        false);
+  }
+
+  Optional<Endpoint> byUid(Tx tx, String appId, String uid) throws SQLException {
+    return tx.one(
+        "SELECT " + COLUMNS + " FROM endpoint WHERE app_id = ? AND uid = ? AND deleted = ?",
+        this::map,
+        appId,
+        uid,
+        false);
+  }
+
+  /** The endpoint with primary key {@code id}, whatever its application. */
+  Optional<Endpoint> byId(Tx tx, String id) throws SQLException {
+    return tx.one(
+        "SELECT " + COLUMNS + " FROM endpoint WHERE id = ? AND deleted = ?", this::map, id, false);
+  }
+
+  List<Endpoint> list(Tx tx, String appId, Page page) throws SQLException {
+    List<Object> args = new ArrayList<>(List.of(appId, false));
+    String sql =
+        "SELECT "
+            + COLUMNS
+            + " FROM endpoint WHERE app_id = ? AND deleted = ?"
+            + page.sql("id", args);
+    return tx.list(sql, this::map, args.toArray());
+  }
+
+  /** Every endpoint of the application that is neither deleted nor disabled, by id. */
+  List<Endpoint> enabled(Tx tx, String appId) throws SQLException {
+    return tx.list(
+        "SELECT "
+            + COLUMNS
+            + " FROM endpoint WHERE app_id = ? AND deleted = ? AND disabled = ? ORDER BY id",
+        this::map,
+        appId,
+        false,
+        false);
+  }
+
+  void insert(Tx tx, Endpoint e) throws SQLException {
+    tx.update(
+        "INSERT INTO endpoint ("
+            + COLUMNS
+            + ", deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        e.id(),
+        e.appId(),
+        e.uid(),
+        e.url(),
+        e.description(),
+        e.version(),
+        e.rateLimit(),
+        e.disabled(),
+        text(e.filterTypes()),
+        text(e.channels()),
+        json.writeString(e.metadata()),
+        json.writeString(e.headers()),
+        e.secret(),
+        json.writeString(e.oldSecrets()),
+        e.createdAt(),
+        e.updatedAt(),
+        false);
+  }
+
+  /** Writes every mutable column of {@code e}. */
+  void update(Tx tx, Endpoint e) throws SQLException {
+    tx.update(
+        """
+        UPDATE endpoint SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?,
+          disabled = ?, event_types = ?, channels = ?, metadata = ?, headers = ?, secret = ?,
+          old_secrets = ?, updated_at = ?
+        WHERE app_id = ? AND id = ? AND deleted = ?""",
+        e.uid(),
+        e.url(),
+        e.description(),
+        e.version(),
+        e.rateLimit(),
+        e.disabled(),
+        text(e.filterTypes()),
+        text(e.channels()),
+        json.writeString(e.metadata()),
+        json.writeString(e.headers()),
+        e.secret(),
+        json.writeString(e.oldSecrets()),
+        e.updatedAt(),
+        e.appId(),
+        e.id(),
+        false);
+  }
+
+  /** Marks the endpoint deleted; its uid is free again, its deliveries stay for the record. */
+  void markDeleted(Tx tx, String appId, String id, long now) throws SQLException {
+    tx.update(
+        "UPDATE endpoint SET deleted = ?, updated_at = ? WHERE app_id = ? AND id = ?",
+        true,
+        now,
+        appId,
+        id);
+  }
+}
