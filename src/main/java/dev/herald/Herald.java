@@ -12,6 +12,8 @@ import dev.herald.message.MessageService;
 import dev.herald.endpoint.EndpointRoutes;
 import dev.herald.endpoint.EndpointService;
 import dev.herald.ops.HealthRoutes;
+import dev.herald.ops.MetricsRoutes;
+import dev.herald.ops.Telemetry;
 import dev.herald.store.Store;
 import dev.herald.store.Stores;
 import dev.herald.web.Api;
@@ -44,19 +46,24 @@ public final class Herald implements AutoCloseable {
   private final Store store;
   private final Tokens tokens;
   private final Api api;
+  private final Telemetry telemetry;
   private final Javalin server;
 
   private Herald(HeraldConfig cfg, Clock clock) {
     this.cfg = cfg;
     SecretSource secret = jwtSecret(cfg);
     this.store = Stores.open(cfg.store());
+    Telemetry meters = null;
     try {
+      meters = new Telemetry(version());
+      this.telemetry = meters;
       store.migrate();
       this.tokens = new Tokens(secret.secret(), clock);
       Json json = new Json(cfg.http().maxRequestBodyBytes());
       this.api = new Api(cfg.http(), json, tokens, store, clock);
       AppService apps = new AppService(store, json, clock);
       new HealthRoutes(api, store, cfg).register();
+      new MetricsRoutes(api, telemetry).register();
       new AppRoutes(api, apps).register();
       new PortalRoutes(api, apps, tokens, store).register();
       new EventTypeRoutes(api, new EventTypeService(store, json, clock)).register();
@@ -64,6 +71,9 @@ public final class Herald implements AutoCloseable {
       new EndpointRoutes(api, new EndpointService(store, apps, json, clock)).register();
       this.server = api.start();
     } catch (RuntimeException e) {
+      if (meters != null) {
+        meters.close();
+      }
       store.close();
       throw e;
     }
@@ -109,6 +119,13 @@ public final class Herald implements AutoCloseable {
   public void close() {
     server.stop();
     store.close();
+    telemetry.close();
+  }
+
+  /** This build's version, from the jar's manifest ({@code dev} when run from classes). */
+  private static String version() {
+    String v = Herald.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
   }
 
   private record SecretSource(String secret, boolean generated) {}

@@ -200,4 +200,17 @@ public final class Api {
             });
     return app.start();
   }
+
+  /**
+   * Runs {@code before} ahead of every request and {@code after} once it is answered, also when the
+   * handler failed or no route matched (for instance to meter requests). Call before {@link
+   * #start}.
+   */
+  public void aroundEveryRequest(Handler before, Handler after) {
+    registrations.add(
+        c -> {
+          c.routes.before(before);
+          c.routes.after(after);
+        });
+  }
 }
