@@ -1,0 +1,287 @@
+package dev.herald.delivery;
+
+import dev.herald.core.Ids;
+import dev.herald.queue.DeliveryQueue;
+import dev.herald.store.Dialect;
+import dev.herald.store.Store;
+import dev.herald.store.Tx;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The delivery ledger: every state change of the {@code delivery} and {@code message_attempt}
+ * tables. The lifecycle of a row:
+ *
+ * <pre>
+ *   fan-out / resend ──► PENDING (queued) ──claim──► SENDING ──2xx──► SUCCESS (delivered)
+ *                          ▲     ▲                      │
+ *                  sweeper │     └── failure, retry ────┤
+ *     (due, lease expired) │                            ├── failure, schedule done ──► FAIL (exhausted)
+ *                          └──────── defer (throttled) ─┘
+ *                                                       └── endpoint gone/disabled ──► FAIL (skipped)
+ * </pre>
+ *
+ * <p>Leases: a row handed to the queue carries {@code lease_owner = 'queued'} until {@code
+ * lease_until}; a worker's claim replaces it with its own token. Any lease past its time is
+ * void, so a crashed node's work is found again by the sweeper of any node. Every transition
+ * after the claim requires the worker's token: a worker that lost its lease (it was too slow)
+ * records its attempt but cannot overwrite the row's newer state. Stateless; thread-safe.
+ */
+public final class DeliveryLedger {
+  /** {@code lease_owner} of a row handed to the queue. */
+  public static final String QUEUED = "queued";
+
+  /** Largest number of ids one sweep takes. */
+  public static final int MAX_SWEEP_BATCH = 1000;
+
+  private static final String COLUMNS =
+      "id, app_id, msg_id, endp_id, status, trigger_type, attempts, next_attempt_at, outcome,"
+          + " created_at, updated_at";
+
+  static Delivery map(ResultSet rs) throws SQLException {
+    long next = rs.getLong("next_attempt_at");
+    Long nextAt = rs.wasNull() ? null : next;
+    return new Delivery(
+        rs.getString("id"),
+        rs.getString("app_id"),
+        rs.getString("msg_id"),
+        rs.getString("endp_id"),
+        Status.of(rs.getInt("status")),
+        rs.getInt("trigger_type"),
+        rs.getInt("attempts"),
+        nextAt,
+        rs.getString("outcome"),
+        rs.getLong("created_at"),
+        rs.getLong("updated_at"));
+  }
+
+  /**
+   * Inserts one pending delivery per endpoint, due now and marked queued until {@code
+   * queuedUntil} (the caller offers the ids to the queue after commit). Returns the new ids.
+   */
+  public List<String> create(
+      Tx tx,
+      String appId,
+      String msgId,
+      List<String> endpointIds,
+      int triggerType,
+      long now,
+      long queuedUntil)
+      throws SQLException {
+    List<String> ids = new ArrayList<>(endpointIds.size());
+    for (String endpointId : endpointIds) {
+      String id = Ids.next(Ids.Prefix.DELIVERY, Instant.ofEpochMilli(now));
+      tx.update(
+          """
+          INSERT INTO delivery (id, app_id, msg_id, endp_id, status, trigger_type, attempts,
+              next_attempt_at, lease_owner, lease_until, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""",
+          id,
+          appId,
+          msgId,
+          endpointId,
+          Status.PENDING.code(),
+          triggerType,
+          now,
+          QUEUED,
+          queuedUntil,
+          now,
+          now);
+      ids.add(id);
+    }
+    return ids;
+  }
+
+  /**
+   * Offers {@code ids} (committed, marked queued) to {@code queue}; those it refuses lose their
+   * queued mark so that the sweeper picks them up as soon as there is room.
+   */
+  public void handOff(Store store, DeliveryQueue queue, List<String> ids) {
+    List<String> refused = new ArrayList<>();
+    for (String id : ids) {
+      if (!queue.offer(id)) {
+        refused.add(id);
+      }
+    }
+    if (!refused.isEmpty()) {
+      store.write(
+          tx -> {
+            for (String id : refused) {
+              tx.update(
+                  "UPDATE delivery SET lease_owner = NULL, lease_until = NULL"
+                      + " WHERE id = ? AND lease_owner = ?",
+                  id,
+                  QUEUED);
+            }
+            return null;
+          });
+    }
+  }
+
+  /**
+   * Claims a due delivery for an attempt: it becomes SENDING under {@code token} until {@code
+   * leaseUntil}. Empty when the row has ended, is not due, or is leased to a live worker.
+   */
+  public Optional<Delivery> claim(Tx tx, String id, String token, long now, long leaseUntil)
+      throws SQLException {
+    return tx.one(
+        "UPDATE delivery SET status = ?, lease_owner = ?, lease_until = ?, updated_at = ?"
+            + " WHERE id = ? AND next_attempt_at IS NOT NULL AND next_attempt_at <= ?"
+            + " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)"
+            + " RETURNING "
+            + COLUMNS,
+        DeliveryLedger::map,
+        Status.SENDING.code(),
+        token,
+        leaseUntil,
+        now,
+        id,
+        now,
+        QUEUED,
+        now);
+  }
+
+  /**
+   * Records {@code attempt} (always: the request happened) and moves the delivery on, if {@code
+   * token} still holds it: to SUCCESS on a 2xx, back to PENDING at {@code nextAttemptAt}, or to
+   * FAIL (exhausted) when {@code nextAttemptAt} is null. Returns false when the lease was lost.
+   */
+  public boolean record(Tx tx, String token, Attempt attempt, Long nextAttemptAt, long now)
+      throws SQLException {
+    insertAttempt(tx, attempt);
+    boolean success = attempt.status() == Status.SUCCESS;
+    Status status = success ? Status.SUCCESS : nextAttemptAt == null ? Status.FAIL : Status.PENDING;
+    String outcome =
+        success ? Outcome.DELIVERED.text() : nextAttemptAt == null ? Outcome.EXHAUSTED.text() : null;
+    return tx.update(
+            "UPDATE delivery SET status = ?, attempts = attempts + 1, next_attempt_at = ?,"
+                + " lease_owner = NULL, lease_until = NULL, outcome = ?, updated_at = ?"
+                + " WHERE id = ? AND lease_owner = ?",
+            status.code(),
+            success ? null : nextAttemptAt,
+            outcome,
+            now,
+            attempt.deliveryId(),
+            token)
+        == 1;
+  }
+
+  /** Ends a claimed delivery without an attempt (endpoint gone or disabled, payload expunged). */
+  public void skip(Tx tx, String id, String token, Outcome outcome, long now) throws SQLException {
+    tx.update(
+        "UPDATE delivery SET status = ?, next_attempt_at = NULL, lease_owner = NULL,"
+            + " lease_until = NULL, outcome = ?, updated_at = ? WHERE id = ? AND lease_owner = ?",
+        Status.FAIL.code(),
+        outcome.text(),
+        now,
+        id,
+        token);
+  }
+
+  /** Puts a claimed delivery back to PENDING at {@code until}, counting no attempt. */
+  public void defer(Tx tx, String id, String token, long until, long now) throws SQLException {
+    tx.update(
+        "UPDATE delivery SET status = ?, next_attempt_at = ?, lease_owner = NULL,"
+            + " lease_until = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?",
+        Status.PENDING.code(),
+        until,
+        now,
+        id,
+        token);
+  }
+
+  /**
+   * The sweeper's query: up to {@code limit} due deliveries whose lease is absent or expired,
+   * marked queued until {@code queuedUntil}. On PostgreSQL, rows another node is taking at the
+   * same moment are skipped ({@code SKIP LOCKED}), so nodes share the work without waiting.
+   */
+  public List<String> takeDue(Tx tx, long now, int limit, long queuedUntil) throws SQLException {
+    String lock = tx.dialect() == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
+    return tx.list(
+        "UPDATE delivery SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM delivery"
+            + " WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?"
+            + " AND (lease_owner IS NULL OR lease_until < ?)"
+            + " ORDER BY next_attempt_at LIMIT ?"
+            + lock
+            + ") RETURNING id",
+        rs -> rs.getString(1),
+        QUEUED,
+        queuedUntil,
+        now,
+        now,
+        Math.min(limit, MAX_SWEEP_BATCH));
+  }
+
+  /**
+   * Voids every lease. Only for a node that knows it is alone (the embedded SQLite store): after
+   * a restart, no queue or worker holds anything.
+   */
+  public int releaseAll(Tx tx, long now) throws SQLException {
+    return tx.update(
+        "UPDATE delivery SET lease_owner = NULL, lease_until = NULL,"
+            + " status = CASE WHEN status = ? THEN ? ELSE status END, updated_at = ?"
+            + " WHERE lease_owner IS NOT NULL",
+        Status.SENDING.code(),
+        Status.PENDING.code(),
+        now);
+  }
+
+  private static void insertAttempt(Tx tx, Attempt a) throws SQLException {
+    tx.update(
+        """
+        INSERT INTO message_attempt (id, app_id, msg_id, endp_id, delivery_id, url, status,
+            response_status_code, response, response_duration_ms, trigger_type, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        a.id(),
+        a.appId(),
+        a.msgId(),
+        a.endpointId(),
+        a.deliveryId(),
+        a.url(),
+        a.status().code(),
+        a.responseStatusCode(),
+        a.response(),
+        a.responseDurationMs(),
+        a.triggerType(),
+        a.createdAt());
+  }
+
+  /** The delivery {@code id}, if any. */
+  public Optional<Delivery> byId(Tx tx, String id) throws SQLException {
+    return tx.one("SELECT " + COLUMNS + " FROM delivery WHERE id = ?", DeliveryLedger::map, id);
+  }
+
+  /** Every delivery of message {@code msgId}, oldest first. */
+  public List<Delivery> ofMessage(Tx tx, String msgId) throws SQLException {
+    return tx.list(
+        "SELECT " + COLUMNS + " FROM delivery WHERE msg_id = ? ORDER BY id",
+        DeliveryLedger::map,
+        msgId);
+  }
+
+  /** Every attempt of message {@code msgId}, oldest first. */
+  public List<Attempt> attemptsOfMessage(Tx tx, String msgId) throws SQLException {
+    return tx.list(
+        "SELECT * FROM message_attempt WHERE msg_id = ? ORDER BY id", DeliveryLedger::attempt, msgId);
+  }
+
+  static Attempt attempt(ResultSet rs) throws SQLException {
+    return new Attempt(
+        rs.getString("id"),
+        rs.getString("app_id"),
+        rs.getString("msg_id"),
+        rs.getString("endp_id"),
+        rs.getString("delivery_id"),
+        rs.getString("url"),
+        Status.of(rs.getInt("status")),
+        rs.getInt("response_status_code"),
+        rs.getString("response"),
+        rs.getLong("response_duration_ms"),
+        rs.getInt("trigger_type"),
+        rs.getLong("created_at"));
+  }
+}
