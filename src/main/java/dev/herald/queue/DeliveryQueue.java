@@ -3,8 +3,8 @@ package dev.herald.queue;
 import java.time.Duration;
 
 /**
- * The queue seam: delivery ids waiting for a worker. Implementations: {@link
- * InMemoryDeliveryQueue} (one node) and {@link RedisStreamDeliveryQueue} (many nodes).
+ * The queue seam: delivery ids waiting for a worker. Implementations: {@link InMemoryDeliveryQueue}
+ * (one node) and {@link RedisStreamDeliveryQueue} (many nodes).
  *
  * <p>The queue only accelerates; the database is the truth. An id is offered only after the
  * delivery row it names is committed, and a lost id (full queue, crash, flushed Redis) is found

@@ -1,0 +1,188 @@
+package dev.herald.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.TestHerald;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.resps.StreamConsumerInfo;
+
+/**
+ * The queue contract, and what only the Redis queue does: claim back a dead consumer's entries,
+ * survive its keys being deleted, share its bound between nodes. Each test has its own key prefix
+ * and deletes its keys afterwards; nothing here flushes the shared Redis.
+ */
+class RedisStreamDeliveryQueueTest extends DeliveryQueueContract {
+  static final String DSN = "redis://127.0.0.1:6379";
+  static final Duration CLAIM_IDLE = Duration.ofMillis(200);
+
+  String prefix;
+  RedisClient admin;
+
+  @BeforeEach
+  void prefix() {
+    TestHerald.assumeRedis();
+    byte[] random = new byte[6];
+    ThreadLocalRandom.current().nextBytes(random);
+    prefix = "herald-test-" + HexFormat.of().formatHex(random) + ":";
+    admin = RedisClient.create(DSN);
+  }
+
+  @AfterEach
+  void deleteKeys() {
+    closeQueues();
+    if (admin != null) {
+      Set<String> keys = admin.keys(prefix + "*");
+      if (!keys.isEmpty()) {
+        admin.del(keys.toArray(String[]::new));
+      }
+      admin.close();
+    }
+  }
+
+  @Override
+  DeliveryQueue create(int capacity) {
+    return new RedisStreamDeliveryQueue(
+        DSN, prefix, RedisStreamDeliveryQueue.newConsumerName(), capacity, CLAIM_IDLE);
+  }
+
+  RedisStreamDeliveryQueue node(String consumer, int capacity) {
+    var queue = new RedisStreamDeliveryQueue(DSN, prefix, consumer, capacity, CLAIM_IDLE);
+    track(queue);
+    return queue;
+  }
+
+  String stream() {
+    return prefix + "deliveries";
+  }
+
+  @Test
+  void entry_a_consumer_took_but_never_acked_is_claimed_by_another_after_claim_idle()
+      throws Exception {
+    RedisStreamDeliveryQueue crashed = node("crashed", 10);
+    RedisStreamDeliveryQueue survivor = node("survivor", 10);
+    crashed.offer("dlv_orphan");
+    DeliveryQueue.Item lost = crashed.take(WAIT);
+    assertThat(lost.deliveryId()).isEqualTo("dlv_orphan");
+
+    assertThat(survivor.take(Duration.ofMillis(50))).as("not idle long enough yet").isNull();
+    Thread.sleep(CLAIM_IDLE.toMillis() + 100);
+    DeliveryQueue.Item claimed = survivor.take(WAIT);
+
+    assertThat(claimed).isEqualTo(lost);
+    assertThat(admin.xpending(stream(), RedisStreamDeliveryQueue.GROUP).getTotal()).isEqualTo(1);
+    survivor.ack(claimed);
+    assertThat(survivor.depth()).isZero();
+    assertThat(admin.xpending(stream(), RedisStreamDeliveryQueue.GROUP).getTotal()).isZero();
+  }
+
+  @Test
+  void deleted_stream_and_group_are_recreated_and_the_queue_keeps_working() throws Exception {
+    DeliveryQueue queue = queue(10);
+    queue.offer("dlv_before");
+    assertThat(takeAndAck(queue)).isEqualTo("dlv_before");
+
+    admin.del(stream());
+    assertThat(queue.take(Duration.ofMillis(100))).isNull();
+    assertThat(queue.offer("dlv_after_take")).isTrue();
+    assertThat(takeAndAck(queue)).isEqualTo("dlv_after_take");
+
+    admin.del(stream());
+    assertThat(queue.offer("dlv_after_offer")).isTrue();
+    assertThat(takeAndAck(queue)).isEqualTo("dlv_after_offer");
+    assertThat(queue.depth()).isZero();
+  }
+
+  @Test
+  void blocked_take_resumes_after_its_stream_is_deleted() throws Exception {
+    DeliveryQueue queue = queue(10);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<DeliveryQueue.Item> taken = pool.submit(() -> queue.take(Duration.ofSeconds(4)));
+      Thread.sleep(300);
+      admin.del(stream());
+      Thread.sleep(100);
+      assertThat(queue.offer("dlv_after_flush")).isTrue();
+
+      assertThat(taken.get(6, TimeUnit.SECONDS)).isNotNull();
+    }
+  }
+
+  @Test
+  void takers_blocked_on_every_read_connection_do_not_starve_offers() throws Exception {
+    DeliveryQueue queue = queue(10);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<DeliveryQueue.Item>> takers = new ArrayList<>();
+      for (int i = 0; i < RedisStreamDeliveryQueue.BLOCKING_CONNECTIONS; i++) {
+        takers.add(
+            pool.submit(
+                () -> {
+                  DeliveryQueue.Item item = queue.take(Duration.ofSeconds(3));
+                  if (item != null) {
+                    queue.ack(item); // else it would be claimed again after CLAIM_IDLE
+                  }
+                  return item;
+                }));
+      }
+      Thread.sleep(300);
+
+      long start = System.nanoTime();
+      assertThat(queue.offer("dlv_during_reads")).isTrue();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(500);
+
+      List<String> got = new ArrayList<>();
+      for (Future<DeliveryQueue.Item> taker : takers) {
+        DeliveryQueue.Item item = taker.get(6, TimeUnit.SECONDS);
+        if (item != null) {
+          got.add(item.deliveryId());
+        }
+      }
+      assertThat(got).containsExactly("dlv_during_reads");
+    }
+  }
+
+  @Test
+  void capacity_bounds_the_stream_across_nodes() {
+    RedisStreamDeliveryQueue first = node("first", 2);
+    RedisStreamDeliveryQueue second = node("second", 2);
+    assertThat(first.offer("dlv_1")).isTrue();
+    assertThat(first.offer("dlv_2")).isTrue();
+
+    assertThat(second.offer("dlv_3")).isFalse();
+    assertThat(second.freeCapacity()).isZero();
+    assertThat(admin.xlen(stream())).isEqualTo(2);
+  }
+
+  @Test
+  void close_removes_the_consumer_only_when_it_holds_nothing_pending() throws Exception {
+    RedisStreamDeliveryQueue done = node("done", 10);
+    RedisStreamDeliveryQueue busy = node("busy", 10);
+    done.offer("dlv_1");
+    takeAndAck(done);
+    busy.offer("dlv_2");
+    assertThat(busy.take(WAIT)).isNotNull();
+    assertThat(consumers()).containsExactlyInAnyOrder("done", "busy");
+
+    done.close();
+    busy.close();
+
+    assertThat(consumers()).containsExactly("busy");
+  }
+
+  List<String> consumers() {
+    return admin.xinfoConsumers2(stream(), RedisStreamDeliveryQueue.GROUP).stream()
+        .map(StreamConsumerInfo::getName)
+        .toList();
+  }
+}
