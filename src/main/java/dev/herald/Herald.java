@@ -5,6 +5,11 @@ import dev.herald.app.AppService;
 import dev.herald.app.PortalRoutes;
 import dev.herald.auth.Tokens;
 import dev.herald.config.HeraldConfig;
+import dev.herald.delivery.DeliveryLedger;
+import dev.herald.dispatch.Dispatcher;
+import dev.herald.dispatch.RetryPolicy;
+import dev.herald.dispatch.Sender;
+import dev.herald.dispatch.SsrfGuard;
 import dev.herald.endpoint.EndpointRoutes;
 import dev.herald.endpoint.EndpointService;
 import dev.herald.eventtype.EventTypeRoutes;
@@ -14,6 +19,10 @@ import dev.herald.message.MessageService;
 import dev.herald.ops.HealthRoutes;
 import dev.herald.ops.MetricsRoutes;
 import dev.herald.ops.Telemetry;
+import dev.herald.queue.DeliveryQueue;
+import dev.herald.queue.InMemoryDeliveryQueue;
+import dev.herald.queue.RedisStreamDeliveryQueue;
+import dev.herald.store.Dialect;
 import dev.herald.store.Store;
 import dev.herald.store.Stores;
 import dev.herald.web.Api;
@@ -27,7 +36,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,38 +54,63 @@ public final class Herald implements AutoCloseable {
   static final String SECRET_FILE = "jwt-secret";
 
   private final HeraldConfig cfg;
-  private final Store store;
   private final Tokens tokens;
   private final Api api;
-  private final Telemetry telemetry;
   private final Javalin server;
+  private final Dispatcher dispatcher;
+
+  /** What {@link #close} stops, in order: the API first, the store and meters last. */
+  private final Deque<AutoCloseable> closers = new ArrayDeque<>();
 
   private Herald(HeraldConfig cfg, Clock clock) {
     this.cfg = cfg;
     SecretSource secret = jwtSecret(cfg);
-    this.store = Stores.open(cfg.store());
-    Telemetry meters = null;
     try {
-      meters = new Telemetry(version());
-      this.telemetry = meters;
+      Telemetry telemetry = closing(new Telemetry(version()));
+      Store store = closing(Stores.open(cfg.store()));
       store.migrate();
+      DeliveryLedger ledger = new DeliveryLedger();
+      if (store.dialect() == Dialect.SQLITE) {
+        // The embedded store has one node: after a restart no queue or worker holds anything.
+        int released = store.write(tx -> ledger.releaseAll(tx, clock.millis()));
+        if (released > 0) {
+          LOG.info("released {} deliveries leased before the last stop", released);
+        }
+      }
+      DeliveryQueue queue = closing(queue(cfg));
+      Sender sender = closing(sender(cfg.delivery(), clock));
       this.tokens = new Tokens(secret.secret(), clock);
       Json json = new Json(cfg.http().maxRequestBodyBytes());
       this.api = new Api(cfg.http(), json, tokens, store, clock);
       AppService apps = new AppService(store, json, clock);
+      EndpointService endpoints = new EndpointService(store, apps, json, clock);
+      MessageService messages =
+          new MessageService(
+              store, json, apps, endpoints, ledger, queue, cfg.delivery().queueLease(), clock);
+      this.dispatcher =
+          closing(
+              new Dispatcher(
+                  store,
+                  ledger,
+                  queue,
+                  sender,
+                  endpoints,
+                  messages,
+                  new RetryPolicy(cfg.delivery().retrySchedule(), Math::random),
+                  cfg.delivery(),
+                  clock));
       new HealthRoutes(api, store, cfg).register();
       new MetricsRoutes(api, telemetry).register();
       new AppRoutes(api, apps).register();
       new PortalRoutes(api, apps, tokens, store).register();
       new EventTypeRoutes(api, new EventTypeService(store, json, clock)).register();
-      new MessageRoutes(api, new MessageService(store, json, apps, clock)).register();
-      new EndpointRoutes(api, new EndpointService(store, apps, json, clock)).register();
+      new MessageRoutes(api, messages).register();
+      new EndpointRoutes(api, endpoints).register();
+      dispatcher.start();
       this.server = api.start();
+      closers.push(server::stop);
     } catch (RuntimeException e) {
-      if (meters != null) {
-        meters.close();
-      }
-      store.close();
+      close();
       throw e;
     }
     LOG.info(
@@ -91,6 +127,31 @@ public final class Herald implements AutoCloseable {
           cfg.dataDir().resolve(SECRET_FILE),
           tokens.orgToken(cfg.auth().defaultOrgId()));
     }
+  }
+
+  private <T extends AutoCloseable> T closing(T resource) {
+    closers.push(resource);
+    return resource;
+  }
+
+  private static DeliveryQueue queue(HeraldConfig cfg) {
+    return switch (cfg.queue().type()) {
+      case MEMORY -> new InMemoryDeliveryQueue(cfg.delivery().queueCapacity());
+      case REDIS ->
+          new RedisStreamDeliveryQueue(
+              cfg.queue().redisDsn(),
+              cfg.queue().redisPrefix(),
+              RedisStreamDeliveryQueue.newConsumerName(),
+              cfg.delivery().queueCapacity(),
+              cfg.delivery().attemptLease());
+    };
+  }
+
+  private static Sender sender(HeraldConfig.Delivery d, Clock clock) {
+    return new Sender(
+        new SsrfGuard(d.whitelistSubnets()),
+        Sender.Settings.defaults().withTimeouts(d.connectTimeout(), d.requestTimeout()),
+        clock);
   }
 
   /** Starts Herald with {@code cfg}; returns once it serves. */
@@ -115,11 +176,16 @@ public final class Herald implements AutoCloseable {
     return api.routes();
   }
 
+  /** Stops serving, lets attempts in flight record their outcome, then releases everything. */
   @Override
   public void close() {
-    server.stop();
-    store.close();
-    telemetry.close();
+    while (!closers.isEmpty()) {
+      try {
+        closers.pop().close();
+      } catch (Exception e) {
+        LOG.warn("error while stopping", e);
+      }
+    }
   }
 
   /** This build's version, from the jar's manifest ({@code dev} when run from classes). */

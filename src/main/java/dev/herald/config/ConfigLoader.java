@@ -141,10 +141,10 @@ public final class ConfigLoader {
           dataDir,
           http,
           store,
-          new HeraldConfig.Queue(queueType, redisDsn),
+          new HeraldConfig.Queue(queueType, redisDsn, string("redis_prefix")),
           new HeraldConfig.Cache(cacheType, redisDsn),
           new HeraldConfig.Auth(secret, org),
-          new HeraldConfig.Delivery(retrySchedule(), subnets()));
+          readDelivery());
     }
 
     private HeraldConfig.Http readHttp() {
@@ -232,6 +232,29 @@ public final class ConfigLoader {
       } catch (URISyntaxException e) {
         throw bad("redis_dsn", mask(dsn), "not a valid URL: " + e.getReason());
       }
+    }
+
+    private HeraldConfig.Delivery readDelivery() {
+      Duration request = Duration.ofMillis(positiveLong("request_timeout_ms", 100, 300_000));
+      Duration attemptLease = Duration.ofMillis(positiveLong("attempt_lease_ms", 1000, 3_600_000));
+      if (attemptLease.compareTo(request.multipliedBy(2)) < 0) {
+        throw bad(
+            "attempt_lease_ms",
+            Long.toString(attemptLease.toMillis()),
+            "must be at least twice HERALD_REQUEST_TIMEOUT_MS (" + request.toMillis() + ")");
+      }
+      return new HeraldConfig.Delivery(
+          retrySchedule(),
+          subnets(),
+          choice("signature_headers", HeraldConfig.SignatureHeaders.class),
+          Duration.ofMillis(positiveLong("connect_timeout_ms", 100, 300_000)),
+          request,
+          (int) positiveLong("worker_concurrency", 1, 100_000),
+          (int) positiveLong("endpoint_concurrency", 1, 10_000),
+          (int) positiveLong("queue_capacity", 1, 10_000_000),
+          attemptLease,
+          Duration.ofMillis(positiveLong("queue_lease_ms", 1000, 86_400_000)),
+          Duration.ofMillis(positiveLong("sweep_interval_ms", 10, 600_000)));
     }
 
     private List<Duration> retrySchedule() {

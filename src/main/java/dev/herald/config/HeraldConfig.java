@@ -23,8 +23,8 @@ public record HeraldConfig(
     POSTGRESQL
   }
 
-  /** The delivery queue. */
-  public record Queue(QueueType type, String redisDsn) {}
+  /** The delivery queue. {@code redisPrefix} starts every Redis key Herald uses. */
+  public record Queue(QueueType type, String redisDsn, String redisPrefix) {}
 
   /** Which queue. */
   public enum QueueType {
@@ -48,6 +48,27 @@ public record HeraldConfig(
    */
   public record Auth(String jwtSecret, String defaultOrgId) {}
 
-  /** Delivery settings read by the delivery engine. */
-  public record Delivery(List<Duration> retrySchedule, List<String> whitelistSubnets) {}
+  /** The delivery engine. */
+  public record Delivery(
+      List<Duration> retrySchedule,
+      List<String> whitelistSubnets,
+      SignatureHeaders signatureHeaders,
+      Duration connectTimeout,
+      Duration requestTimeout,
+      int workerConcurrency,
+      int endpointConcurrency,
+      int queueCapacity,
+      Duration attemptLease,
+      Duration queueLease,
+      Duration sweepInterval) {}
+
+  /** Which webhook header names a delivery carries. */
+  public enum SignatureHeaders {
+    /** {@code svix-id}, {@code svix-timestamp}, {@code svix-signature}. */
+    SVIX,
+    /** {@code webhook-id}, {@code webhook-timestamp}, {@code webhook-signature}. */
+    WEBHOOK,
+    /** Both sets. */
+    BOTH
+  }
 }

@@ -29,6 +29,7 @@ public final class Ids {
     ENDPOINT("ep_"),
     MESSAGE("msg_"),
     ATTEMPT("atmpt_"),
+    DELIVERY("dlv_"),
     ORG("org_");
 
     private final String text;

@@ -26,10 +26,10 @@ import java.util.Optional;
  * </pre>
  *
  * <p>Leases: a row handed to the queue carries {@code lease_owner = 'queued'} until {@code
- * lease_until}; a worker's claim replaces it with its own token. Any lease past its time is
- * void, so a crashed node's work is found again by the sweeper of any node. Every transition
- * after the claim requires the worker's token: a worker that lost its lease (it was too slow)
- * records its attempt but cannot overwrite the row's newer state. Stateless; thread-safe.
+ * lease_until}; a worker's claim replaces it with its own token. Any lease past its time is void,
+ * so a crashed node's work is found again by the sweeper of any node. Every transition after the
+ * claim requires the worker's token: a worker that lost its lease (it was too slow) records its
+ * attempt but cannot overwrite the row's newer state. Stateless; thread-safe.
  */
 public final class DeliveryLedger {
   /** {@code lease_owner} of a row handed to the queue. */
@@ -60,8 +60,8 @@ public final class DeliveryLedger {
   }
 
   /**
-   * Inserts one pending delivery per endpoint, due now and marked queued until {@code
-   * queuedUntil} (the caller offers the ids to the queue after commit). Returns the new ids.
+   * Inserts one pending delivery per endpoint, due now and marked queued until {@code queuedUntil}
+   * (the caller offers the ids to the queue after commit). Returns the new ids.
    */
   public List<String> create(
       Tx tx,
@@ -156,7 +156,9 @@ public final class DeliveryLedger {
     boolean success = attempt.status() == Status.SUCCESS;
     Status status = success ? Status.SUCCESS : nextAttemptAt == null ? Status.FAIL : Status.PENDING;
     String outcome =
-        success ? Outcome.DELIVERED.text() : nextAttemptAt == null ? Outcome.EXHAUSTED.text() : null;
+        success
+            ? Outcome.DELIVERED.text()
+            : nextAttemptAt == null ? Outcome.EXHAUSTED.text() : null;
     return tx.update(
             "UPDATE delivery SET status = ?, attempts = attempts + 1, next_attempt_at = ?,"
                 + " lease_owner = NULL, lease_until = NULL, outcome = ?, updated_at = ?"
@@ -196,8 +198,8 @@ public final class DeliveryLedger {
 
   /**
    * The sweeper's query: up to {@code limit} due deliveries whose lease is absent or expired,
-   * marked queued until {@code queuedUntil}. On PostgreSQL, rows another node is taking at the
-   * same moment are skipped ({@code SKIP LOCKED}), so nodes share the work without waiting.
+   * marked queued until {@code queuedUntil}. On PostgreSQL, rows another node is taking at the same
+   * moment are skipped ({@code SKIP LOCKED}), so nodes share the work without waiting.
    */
   public List<String> takeDue(Tx tx, long now, int limit, long queuedUntil) throws SQLException {
     String lock = tx.dialect() == Dialect.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : "";
@@ -217,8 +219,8 @@ public final class DeliveryLedger {
   }
 
   /**
-   * Voids every lease. Only for a node that knows it is alone (the embedded SQLite store): after
-   * a restart, no queue or worker holds anything.
+   * Voids every lease. Only for a node that knows it is alone (the embedded SQLite store): after a
+   * restart, no queue or worker holds anything.
    */
   public int releaseAll(Tx tx, long now) throws SQLException {
     return tx.update(
@@ -266,7 +268,9 @@ public final class DeliveryLedger {
   /** Every attempt of message {@code msgId}, oldest first. */
   public List<Attempt> attemptsOfMessage(Tx tx, String msgId) throws SQLException {
     return tx.list(
-        "SELECT * FROM message_attempt WHERE msg_id = ? ORDER BY id", DeliveryLedger::attempt, msgId);
+        "SELECT * FROM message_attempt WHERE msg_id = ? ORDER BY id",
+        DeliveryLedger::attempt,
+        msgId);
   }
 
   static Attempt attempt(ResultSet rs) throws SQLException {

@@ -12,11 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * endpoint, and at most {@code throttleRate} attempts per second when the endpoint sets one.
  *
  * <p>State per endpoint lives in a Caffeine cache bounded by {@link #MAX_ENDPOINTS} entries and
- * dropped after {@link #IDLE} without use; an entry evicted while attempts hold it only lets a
- * few more attempts through than the cap for a moment. A caller that finds no slot waits for one
- * only while fewer than {@code concurrency} callers already wait for that endpoint; past that it
- * is told to defer, so one slow endpoint holds at most twice its cap of the node's workers.
- * Thread-safe.
+ * dropped after {@link #IDLE} without use; an entry evicted while attempts hold it only lets a few
+ * more attempts through than the cap for a moment. A caller that finds no slot waits for one only
+ * while fewer than {@code concurrency} callers already wait for that endpoint; past that it is told
+ * to defer, so one slow endpoint holds at most twice its cap of the node's workers. Thread-safe.
  */
 final class EndpointLimits {
   /** Endpoints tracked at once. */
@@ -26,7 +25,7 @@ final class EndpointLimits {
   static final Duration IDLE = Duration.ofMinutes(10);
 
   /** Longest wait for a concurrency slot before deferring. */
-  static final Duration MAX_SLOT_WAIT = Duration.ofSeconds(30);
+  static final Duration MAX_SLOT_WAIT = Duration.ofSeconds(10);
 
   /** Longest sleep for a rate-limit token; a longer wait is deferred through the database. */
   static final Duration MAX_RATE_SLEEP = Duration.ofSeconds(2);
@@ -36,15 +35,14 @@ final class EndpointLimits {
 
   EndpointLimits(int concurrency) {
     this.concurrency = concurrency;
-    this.states =
-        Caffeine.newBuilder().maximumSize(MAX_ENDPOINTS).expireAfterAccess(IDLE).build();
+    this.states = Caffeine.newBuilder().maximumSize(MAX_ENDPOINTS).expireAfterAccess(IDLE).build();
   }
 
   /** Admission: either a permit to release after the attempt, or how long to defer. */
   sealed interface Admission {
     record Granted(Runnable release) implements Admission {}
 
-    record Defer(Duration wait) implements Admission {}
+    record Defer(Duration delay) implements Admission {}
   }
 
   /** Waits for a slot (bounded); {@code rate} is the endpoint's throttleRate or null. */

@@ -5,6 +5,11 @@ import dev.herald.app.AppService;
 import dev.herald.core.HeraldError;
 import dev.herald.core.Ids;
 import dev.herald.core.Scope;
+import dev.herald.delivery.Delivery;
+import dev.herald.delivery.DeliveryLedger;
+import dev.herald.endpoint.Endpoint;
+import dev.herald.endpoint.EndpointService;
+import dev.herald.queue.DeliveryQueue;
 import dev.herald.store.Store;
 import dev.herald.store.Tx;
 import dev.herald.web.Json;
@@ -12,30 +17,72 @@ import dev.herald.web.ListResponse;
 import dev.herald.web.Page;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Messages: accepting one stores it, in one transaction with the application it may create. A 2xx
- * to create means the row is committed. Delivery is not started here yet; {@link #insert} is the
- * one place a message is written, so fan-out joins it inside the same transaction.
+ * Messages. Accepting one writes, in one transaction, the application it may create, the message
+ * and one pending delivery per matching endpoint (the fan-out): a 2xx means all of them are
+ * committed. Only then are the delivery ids offered to the queue; one the queue refuses or loses is
+ * found again by the sweeper.
  */
 public final class MessageService {
   private final Store store;
   private final MessageSql sql;
   private final AppService apps;
+  private final EndpointService endpoints;
+  private final DeliveryLedger ledger;
+  private final DeliveryQueue queue;
+  private final Duration queueLease;
   private final Clock clock;
 
-  public MessageService(Store store, Json json, AppService apps, Clock clock) {
+  public MessageService(
+      Store store,
+      Json json,
+      AppService apps,
+      EndpointService endpoints,
+      DeliveryLedger ledger,
+      DeliveryQueue queue,
+      Duration queueLease,
+      Clock clock) {
     this.store = store;
     this.sql = new MessageSql(json);
     this.apps = apps;
+    this.endpoints = endpoints;
+    this.ledger = ledger;
+    this.queue = queue;
+    this.queueLease = queueLease;
     this.clock = clock;
   }
 
+  private record Accepted(Message message, List<String> deliveries) {}
+
   Message create(Scope scope, String appIdOrUid, MessageIn in) {
-    return store.write(
-        tx -> insert(tx, apps.getOrCreate(tx, scope, appIdOrUid, in.application()), in));
+    Accepted accepted =
+        store.write(
+            tx -> {
+              App app = apps.getOrCreate(tx, scope, appIdOrUid, in.application());
+              Message m = insert(tx, app, in);
+              List<String> targets =
+                  endpoints.matching(tx, app.id(), m.eventType(), m.channels()).stream()
+                      .map(Endpoint::id)
+                      .toList();
+              long now = clock.millis();
+              return new Accepted(
+                  m,
+                  ledger.create(
+                      tx,
+                      app.id(),
+                      m.id(),
+                      targets,
+                      Delivery.SCHEDULED,
+                      now,
+                      now + queueLease.toMillis()));
+            });
+    ledger.handOff(store, queue, accepted.deliveries());
+    return accepted.message();
   }
 
   /** Writes the message for {@code app} in {@code tx}; a repeated {@code eventId} is a 409. */
@@ -57,6 +104,11 @@ public final class MessageService {
             now.plus(in.retention()).toEpochMilli());
     sql.insert(tx, m);
     return m;
+  }
+
+  /** Message {@code msgId} (an id the caller wrote, e.g. in a delivery row), of any app. */
+  public Optional<Message> byId(Tx tx, String msgId) throws SQLException {
+    return sql.byIdAnyApp(tx, msgId);
   }
 
   /** The message named by {@code msgIdOrEventId} (a {@code msg_} id or an eventId). */

@@ -63,6 +63,11 @@ final class MessageSql {
         m.expiresAt());
   }
 
+  /** Message {@code id} of whatever app: for the delivery engine, which holds ids it wrote. */
+  Optional<Message> byIdAnyApp(Tx tx, String id) throws SQLException {
+    return tx.one("SELECT " + COLUMNS + " FROM message WHERE id = ?", this::map, id);
+  }
+
   Optional<Message> byId(Tx tx, String appId, String id) throws SQLException {
     return tx.one(
         "SELECT " + COLUMNS + " FROM message WHERE app_id = ? AND id = ?", this::map, appId, id);

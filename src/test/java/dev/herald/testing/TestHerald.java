@@ -69,6 +69,9 @@ public final class TestHerald implements AutoCloseable {
       env.put("HERALD_LISTEN_ADDRESS", "127.0.0.1:0");
       env.put("HERALD_DATA_DIR", dataDir.toString());
       env.put("HERALD_JWT_SECRET", JWT_SECRET);
+      // Receivers in tests listen on loopback, which the SSRF guard refuses by default.
+      env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.0/8,::1/128");
+      env.put("HERALD_SWEEP_INTERVAL_MS", "200");
       String schema = null;
       if (storeType().equals("postgresql")) {
         requirePostgres();

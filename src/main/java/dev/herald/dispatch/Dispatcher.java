@@ -1,0 +1,320 @@
+package dev.herald.dispatch;
+
+import dev.herald.config.HeraldConfig;
+import dev.herald.core.Ids;
+import dev.herald.delivery.Attempt;
+import dev.herald.delivery.Delivery;
+import dev.herald.delivery.DeliveryLedger;
+import dev.herald.delivery.Outcome;
+import dev.herald.delivery.Status;
+import dev.herald.endpoint.Endpoint;
+import dev.herald.endpoint.EndpointService;
+import dev.herald.message.Message;
+import dev.herald.message.MessageService;
+import dev.herald.queue.DeliveryQueue;
+import dev.herald.store.Store;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery worker of one node.
+ *
+ * <p><b>Threads.</b> {@link #PULLERS} puller threads take delivery ids from the queue; each id runs
+ * on its own virtual thread. A semaphore of {@code worker_concurrency} permits bounds the attempts
+ * in flight, so the node's sockets and memory are bounded whatever the backlog: a puller takes the
+ * next id only once it holds a permit. One sweeper thread, every {@code sweep_interval_ms}, hands
+ * due retries and deliveries whose lease expired (a node died, a queue lost its items) back to the
+ * queue, as much as the queue has room for.
+ *
+ * <p><b>One attempt.</b> Claim the row (a lease under a token of this node; a row already ended,
+ * not due, or held by a live worker is skipped, which is what makes a duplicate queue item
+ * harmless); read the message and the endpoint; skip the delivery when the endpoint is gone or
+ * disabled or the payload expunged; pass per-endpoint admission ({@link EndpointLimits}: a
+ * concurrency cap and {@code throttleRate}), or defer the row; sign with the endpoint's current and
+ * still-valid old keys and a fresh timestamp; send; record the attempt and the next state in one
+ * transaction. The row's lease covers every crash between claim and record: the delivery is
+ * attempted again (at least once, never lost).
+ */
+public final class Dispatcher implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** Threads taking ids from the queue. */
+  static final int PULLERS = 2;
+
+  /** How long a puller waits on an empty queue before checking whether to stop. */
+  static final Duration TAKE_TIMEOUT = Duration.ofMillis(250);
+
+  /** How long {@link #close} waits for attempts in flight. */
+  static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Store store;
+  private final DeliveryLedger ledger;
+  private final DeliveryQueue queue;
+  private final Sender sender;
+  private final EndpointService endpoints;
+  private final MessageService messages;
+  private final RetryPolicy retry;
+  private final HeraldConfig.Delivery cfg;
+  private final Clock clock;
+  private final EndpointLimits limits;
+  private final Semaphore inFlight;
+  private final String node = UUID.randomUUID().toString().substring(0, 8);
+  private final AtomicLong tokens = new AtomicLong();
+  private final List<Thread> threads = new java.util.ArrayList<>();
+  private volatile boolean running;
+
+  public Dispatcher(
+      Store store,
+      DeliveryLedger ledger,
+      DeliveryQueue queue,
+      Sender sender,
+      EndpointService endpoints,
+      MessageService messages,
+      RetryPolicy retry,
+      HeraldConfig.Delivery cfg,
+      Clock clock) {
+    this.store = store;
+    this.ledger = ledger;
+    this.queue = queue;
+    this.sender = sender;
+    this.endpoints = endpoints;
+    this.messages = messages;
+    this.retry = retry;
+    this.cfg = cfg;
+    this.clock = clock;
+    this.limits = new EndpointLimits(cfg.endpointConcurrency());
+    this.inFlight = new Semaphore(cfg.workerConcurrency());
+  }
+
+  /** Starts the pullers and the sweeper. */
+  public void start() {
+    running = true;
+    for (int i = 0; i < PULLERS; i++) {
+      threads.add(Thread.ofPlatform().name("herald-puller-" + i).daemon().start(this::pull));
+    }
+    threads.add(Thread.ofPlatform().name("herald-sweeper").daemon().start(this::sweep));
+  }
+
+  /** Attempts in flight now. */
+  public int inFlight() {
+    return cfg.workerConcurrency() - inFlight.availablePermits();
+  }
+
+  private void pull() {
+    while (running) {
+      try {
+        inFlight.acquire();
+        DeliveryQueue.Item item;
+        try {
+          item = queue.take(TAKE_TIMEOUT);
+        } catch (RuntimeException e) {
+          inFlight.release();
+          LOG.warn("queue take failed", e);
+          TimeUnit.MILLISECONDS.sleep(TAKE_TIMEOUT.toMillis());
+          continue;
+        }
+        if (item == null) {
+          inFlight.release();
+          continue;
+        }
+        Thread.ofVirtual()
+            .name("herald-delivery")
+            .start(
+                () -> {
+                  try {
+                    attempt(item.deliveryId());
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  } catch (RuntimeException e) {
+                    LOG.error("delivery {} failed inside Herald", item.deliveryId(), e);
+                  } finally {
+                    queue.ack(item);
+                    inFlight.release();
+                  }
+                });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void sweep() {
+    while (running) {
+      try {
+        TimeUnit.MILLISECONDS.sleep(cfg.sweepInterval().toMillis());
+        sweepOnce();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("sweep failed; retrying next interval", e);
+      }
+    }
+  }
+
+  /** Hands due and orphaned deliveries to the queue; returns how many. */
+  int sweepOnce() {
+    long room = queue.freeCapacity();
+    if (room <= 0) {
+      return 0;
+    }
+    long now = clock.millis();
+    List<String> due =
+        store.write(
+            tx ->
+                ledger.takeDue(
+                    tx,
+                    now,
+                    (int) Math.min(room, DeliveryLedger.MAX_SWEEP_BATCH),
+                    now + cfg.queueLease().toMillis()));
+    ledger.handOff(store, queue, due);
+    return due.size();
+  }
+
+  /** What an attempt needs, read in the claiming transaction. */
+  private record Prepared(Delivery delivery, Message message, Endpoint endpoint) {}
+
+  /** One attempt of delivery {@code id}, if it is still to be attempted. */
+  void attempt(String id) throws InterruptedException {
+    String token = node + ":" + tokens.incrementAndGet();
+    long now = clock.millis();
+    Prepared p =
+        store.write(
+            tx -> {
+              Optional<Delivery> claimed =
+                  ledger.claim(tx, id, token, now, now + cfg.attemptLease().toMillis());
+              if (claimed.isEmpty()) {
+                return null;
+              }
+              Delivery d = claimed.get();
+              Optional<Endpoint> endpoint = endpoints.find(tx, d.endpointId());
+              Optional<Message> message = messages.byId(tx, d.msgId());
+              Outcome skip =
+                  endpoint.isEmpty()
+                      ? Outcome.ENDPOINT_DELETED
+                      : endpoint.get().disabled()
+                          ? Outcome.ENDPOINT_DISABLED
+                          : message.isEmpty() || message.get().payload() == null
+                              ? Outcome.MESSAGE_EXPUNGED
+                              : null;
+              if (skip != null) {
+                ledger.skip(tx, id, token, skip, now);
+                return null;
+              }
+              return new Prepared(d, message.get(), endpoint.get());
+            });
+    if (p == null) {
+      return;
+    }
+    EndpointLimits.Admission admission = limits.admit(p.endpoint().id(), p.endpoint().rateLimit());
+    if (admission instanceof EndpointLimits.Admission.Defer defer) {
+      long at = clock.millis() + defer.delay().toMillis();
+      store.write(
+          tx -> {
+            ledger.defer(tx, id, token, at, clock.millis());
+            return null;
+          });
+      return;
+    }
+    Result result;
+    long started = clock.millis();
+    try {
+      result = send(p);
+    } finally {
+      ((EndpointLimits.Admission.Granted) admission).release().run();
+    }
+    record(p, token, result, started);
+  }
+
+  private Result send(Prepared p) {
+    long timestamp = clock.instant().getEpochSecond();
+    byte[] body = p.message().payload().getBytes(StandardCharsets.UTF_8);
+    String signature =
+        Signer.signatureHeader(
+            p.endpoint().signingKeys(clock.instant()), p.message().id(), timestamp, body);
+    Map<String, String> headers = new LinkedHashMap<>(p.endpoint().headers());
+    String ts = Long.toString(timestamp);
+    if (cfg.signatureHeaders() != HeraldConfig.SignatureHeaders.WEBHOOK) {
+      headers.put("svix-id", p.message().id());
+      headers.put("svix-timestamp", ts);
+      headers.put("svix-signature", signature);
+    }
+    if (cfg.signatureHeaders() != HeraldConfig.SignatureHeaders.SVIX) {
+      headers.put("webhook-id", p.message().id());
+      headers.put("webhook-timestamp", ts);
+      headers.put("webhook-signature", signature);
+    }
+    return sender.send(p.endpoint().url(), headers, body);
+  }
+
+  private void record(Prepared p, String token, Result result, long started) {
+    Delivery d = p.delivery();
+    long now = clock.millis();
+    int failures = d.attempts() + 1;
+    Long next = null;
+    if (!result.success() && d.triggerType() == Delivery.SCHEDULED) {
+      Duration retryAfter = result instanceof Result.Responded r ? r.retryAfter() : null;
+      Duration delay = retry.delayAfter(failures, result.throttled(), retryAfter);
+      next = delay == null ? null : now + delay.toMillis();
+    }
+    Attempt attempt =
+        new Attempt(
+            Ids.next(Ids.Prefix.ATTEMPT, clock.instant()),
+            d.appId(),
+            d.msgId(),
+            d.endpointId(),
+            d.id(),
+            p.endpoint().url(),
+            result.success() ? Status.SUCCESS : Status.FAIL,
+            result instanceof Result.Responded r ? r.status() : 0,
+            switch (result) {
+              case Result.Responded r -> r.body();
+              case Result.Failed f -> f.reason();
+            },
+            now - started,
+            d.triggerType(),
+            now);
+    Long nextAt = next;
+    boolean held = store.write(tx -> ledger.record(tx, token, attempt, nextAt, now));
+    if (!held) {
+      LOG.warn("delivery {} lost its lease during an attempt; its attempt is logged", d.id());
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    for (Thread t : threads) {
+      t.interrupt();
+    }
+    for (Thread t : threads) {
+      try {
+        t.join(DRAIN_TIMEOUT.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    try {
+      // Wait for attempts in flight to record their outcome; leases cover any that do not.
+      if (inFlight.tryAcquire(
+          cfg.workerConcurrency(), DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        inFlight.release(cfg.workerConcurrency());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
