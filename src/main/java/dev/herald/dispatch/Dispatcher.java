@@ -118,6 +118,9 @@ public final class Dispatcher implements AutoCloseable {
         DeliveryQueue.Item item;
         try {
           item = queue.take(TAKE_TIMEOUT);
+        } catch (InterruptedException e) {
+          inFlight.release();
+          throw e;
         } catch (RuntimeException e) {
           inFlight.release();
           LOG.warn("queue take failed", e);
