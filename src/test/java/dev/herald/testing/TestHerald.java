@@ -42,14 +42,12 @@ public final class TestHerald implements AutoCloseable {
   static final int PG_PORT = 5432;
 
   private final Herald herald;
-  private final Path dataDir;
-  private final String pgSchema;
+  private final Storage storage;
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private TestHerald(Herald herald, Path dataDir, String pgSchema) {
+  private TestHerald(Herald herald, Storage storage) {
     this.herald = herald;
-    this.dataDir = dataDir;
-    this.pgSchema = pgSchema;
+    this.storage = storage;
   }
 
   /** Which store the suite runs on: {@code sqlite} (default) or {@code postgresql}. */
@@ -63,28 +61,66 @@ public final class TestHerald implements AutoCloseable {
 
   /** Starts Herald with extra settings ({@code HERALD_*} names). */
   public static TestHerald start(Map<String, String> settings) {
+    Storage storage = Storage.create();
+    Map<String, String> env = new HashMap<>(storage.settings());
+    env.put("HERALD_LISTEN_ADDRESS", "127.0.0.1:0");
+    env.putAll(settings);
+    HeraldConfig cfg = ConfigLoader.load(null, env);
     try {
-      Path dataDir = Files.createTempDirectory("herald-test");
+      return new TestHerald(Herald.start(cfg, Clock.systemUTC()), storage);
+    } catch (RuntimeException e) {
+      storage.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A test's own storage for the store type under test (a temporary data dir, and on PostgreSQL a
+   * fresh schema), and the settings that point Herald at it. {@link #close} removes it.
+   */
+  public record Storage(Path dataDir, String pgSchema) implements AutoCloseable {
+    public static Storage create() {
+      try {
+        Path dataDir = Files.createTempDirectory("herald-test");
+        String schema = null;
+        if (storeType().equals("postgresql")) {
+          requirePostgres();
+          schema = "herald_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        }
+        return new Storage(dataDir, schema);
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** HERALD_* settings for this storage, the test secret and loopback receivers. */
+    public Map<String, String> settings() {
       Map<String, String> env = new HashMap<>();
-      env.put("HERALD_LISTEN_ADDRESS", "127.0.0.1:0");
       env.put("HERALD_DATA_DIR", dataDir.toString());
       env.put("HERALD_JWT_SECRET", JWT_SECRET);
       // Receivers in tests listen on loopback, which the SSRF guard refuses by default.
       env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.0/8,::1/128");
       env.put("HERALD_SWEEP_INTERVAL_MS", "200");
-      String schema = null;
-      if (storeType().equals("postgresql")) {
-        requirePostgres();
-        schema = "herald_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+      if (pgSchema != null) {
         env.put(
             "HERALD_DB_DSN",
-            "postgresql://postgres@" + PG_HOST + ":" + PG_PORT + "/test?currentSchema=" + schema);
+            "postgresql://postgres@" + PG_HOST + ":" + PG_PORT + "/test?currentSchema=" + pgSchema);
       }
-      env.putAll(settings);
-      HeraldConfig cfg = ConfigLoader.load(null, env);
-      return new TestHerald(Herald.start(cfg, Clock.systemUTC()), dataDir, schema);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+      return env;
+    }
+
+    @Override
+    public void close() {
+      if (pgSchema != null) {
+        try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/test", "postgres", null)) {
+          c.createStatement().execute("DROP SCHEMA IF EXISTS " + pgSchema + " CASCADE");
+        } catch (SQLException e) {
+          // leave the schema; it is uniquely named
+        }
+      }
+      deleteTree(dataDir);
     }
   }
 
@@ -180,16 +216,7 @@ public final class TestHerald implements AutoCloseable {
   @Override
   public void close() {
     herald.close();
-    if (pgSchema != null) {
-      try (Connection c =
-          DriverManager.getConnection(
-              "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/test", "postgres", null)) {
-        c.createStatement().execute("DROP SCHEMA IF EXISTS " + pgSchema + " CASCADE");
-      } catch (SQLException e) {
-        // leave the schema; it is uniquely named
-      }
-    }
-    deleteTree(dataDir);
+    storage.close();
   }
 
   private static void deleteTree(Path dir) {
