@@ -18,6 +18,7 @@ import dev.herald.message.MessageRoutes;
 import dev.herald.message.MessageService;
 import dev.herald.ops.HealthRoutes;
 import dev.herald.ops.MetricsRoutes;
+import dev.herald.ops.OpenApiRoutes;
 import dev.herald.ops.Telemetry;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.queue.InMemoryDeliveryQueue;
@@ -101,6 +102,7 @@ public final class Herald implements AutoCloseable {
                   clock));
       new HealthRoutes(api, store, cfg).register();
       new MetricsRoutes(api, telemetry).register();
+      new OpenApiRoutes(api).register();
       new AppRoutes(api, apps).register();
       new PortalRoutes(api, apps, tokens, store).register();
       new EventTypeRoutes(api, new EventTypeService(store, json, clock)).register();
