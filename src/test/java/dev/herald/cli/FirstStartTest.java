@@ -76,6 +76,25 @@ class FirstStartTest {
       Svix svix = new Svix(token, options);
       ApplicationOut app = svix.getApplication().create(new ApplicationIn().name("First"));
       assertThat(svix.getApplication().get(app.getId()).getName()).isEqualTo("First");
+      svix.getEventType()
+          .create(new com.svix.models.EventTypeIn().name("user.signup").description("A signup"));
+      // The default SSRF guard refuses loopback: the delivery fails without a packet sent.
+      com.svix.models.EndpointOut ep =
+          svix.getEndpoint()
+              .create(
+                  app.getId(),
+                  new com.svix.models.EndpointIn()
+                      .url(java.net.URI.create("http://127.0.0.1:9/webhook")));
+      assertThat(ep.getId()).startsWith("ep_");
+      com.svix.models.MessageOut msg =
+          svix.getMessage()
+              .create(
+                  app.getId(),
+                  new com.svix.models.MessageIn()
+                      .eventType("user.signup")
+                      .payload("{\"email\":\"a@example.com\"}"));
+      assertThat(svix.getMessage().get(app.getId(), msg.getId()).getEventType())
+          .isEqualTo("user.signup");
     } finally {
       p.destroy();
       if (!p.waitFor(10, TimeUnit.SECONDS)) {
