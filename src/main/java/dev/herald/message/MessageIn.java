@@ -1,7 +1,6 @@
 package dev.herald.message;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.app.AppIn;
 import dev.herald.web.Input;
 import dev.herald.web.Json;
@@ -36,6 +35,9 @@ record MessageIn(
   static final int MIN_RETENTION_DAYS = 5;
 
   static final int MAX_RETENTION_DAYS = 90;
+
+  /** Fields read as source text, never built into a tree. */
+  static final java.util.Set<String> RAW_FIELDS = java.util.Set.of("payload");
 
   /** Svix Cloud's {@code payloadRetentionHours} bound: 90 days. */
   static final int MAX_RETENTION_HOURS = 2160;
@@ -82,16 +84,18 @@ record MessageIn(
       }
       return raw.textValue();
     }
-    ObjectNode payload = in.optionalObject("payload");
-    if (payload == null) {
-      if (!in.has("payload") || in.isNull("payload")) {
-        in.missing("payload");
-      }
+    // The payload is parsed raw (MessageRoutes asks for it): its syntax was checked while
+    // streaming, and its exact text is what is stored, signed and delivered.
+    String exact = in.raw("payload");
+    if (exact == null || exact.equals("null")) {
+      in.missing("payload");
       return null;
     }
-    // Stored as the client sent it: the bytes delivered and signed are the bytes received.
-    String exact = in.raw("payload");
-    return exact != null ? exact : json.writeString(payload);
+    if (!exact.startsWith("{")) {
+      in.error(List.of("payload"), "value is not a valid dict", "type_error.dict");
+      return null;
+    }
+    return exact;
   }
 
   private static Duration retention(Input in) {

@@ -21,7 +21,7 @@ public final class MessageRoutes {
         Access.ANY,
         ctx -> {
           boolean withContent = MessageQuery.withContent(ctx);
-          Input in = api.input(ctx);
+          Input in = api.input(ctx, MessageIn.RAW_FIELDS);
           MessageIn body = MessageIn.read(in, api.json());
           in.done();
           Message m = messages.create(Api.scope(ctx), ctx.pathParam("app_id"), body);

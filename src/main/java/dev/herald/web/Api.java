@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -107,8 +108,17 @@ public final class Api {
 
   /** Reads and validates the JSON body of {@code ctx}, bounded by the configured size. */
   public Input input(Context ctx) {
+    return input(ctx, Set.of());
+  }
+
+  /**
+   * Like {@link #input(Context)}, keeping the top-level fields {@code rawFields} out of the parsed
+   * tree: {@link Input#raw} gives their exact source text (a payload is never built as a tree).
+   */
+  public Input input(Context ctx, Set<String> rawFields) {
     byte[] bytes = body(ctx);
-    return Input.of(json.parse(bytes), new Input.RawSource(json, bytes));
+    Json.Parsed parsed = json.parse(bytes, rawFields);
+    return Input.of(parsed.tree(), new Input.RawSource(json, bytes, parsed.raw()));
   }
 
   /** The raw body, refused with 413 past the configured size, before it is buffered whole. */

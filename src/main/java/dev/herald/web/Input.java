@@ -27,8 +27,11 @@ public final class Input {
   private final List<HeraldError.FieldError> errors;
   private final RawSource source;
 
-  /** The request's bytes, for {@link #raw}; absent on nested objects. */
-  record RawSource(Json json, byte[] bytes) {}
+  /**
+   * The request's bytes, for {@link #raw}, and the source text of fields parsed raw (kept out of
+   * the tree); absent on nested objects.
+   */
+  record RawSource(Json json, byte[] bytes, Map<String, String> rawFields) {}
 
   private Input(
       JsonNode root, List<String> prefix, List<HeraldError.FieldError> errors, RawSource source) {
@@ -71,11 +74,19 @@ public final class Input {
    * number spelling kept), or null when absent or when this input has no source bytes.
    */
   public String raw(String name) {
-    return source == null || !has(name) ? null : source.json().rawField(source.bytes(), name);
+    if (source == null) {
+      return null;
+    }
+    String kept = source.rawFields().get(name);
+    if (kept != null) {
+      return kept;
+    }
+    return root.isObject() && root.has(name) ? source.json().rawField(source.bytes(), name) : null;
   }
 
   public boolean has(String name) {
-    return root.isObject() && root.has(name);
+    return root.isObject() && root.has(name)
+        || source != null && source.rawFields().containsKey(name);
   }
 
   /** True when the field is present and null. */

@@ -12,9 +12,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.core.HeraldError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The one JSON mapper, with every read bounded: nesting depth, document size, string, number and
@@ -57,6 +62,63 @@ public final class Json {
 
   public ObjectMapper mapper() {
     return mapper;
+  }
+
+  /** A parsed body: the tree, and the source text of fields kept out of it. */
+  public record Parsed(JsonNode tree, Map<String, String> raw) {}
+
+  /**
+   * Parses a request body, keeping the top-level fields named in {@code rawFields} out of the tree:
+   * their syntax is checked while streaming past them and only their source text is kept. A large
+   * payload thus costs its bytes once, not a tree of nodes. Malformed or out-of-bounds JSON is a
+   * 400.
+   */
+  public Parsed parse(byte[] body, Set<String> rawFields) {
+    if (rawFields.isEmpty()) {
+      return new Parsed(parse(body), Map.of());
+    }
+    try (JsonParser p = mapper.createParser(body)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        throw new HeraldError.BadRequest("invalid_json", "The request body is empty.");
+      }
+      if (first != JsonToken.START_OBJECT) {
+        JsonNode node = mapper.readTree(p);
+        requireEnd(p);
+        return new Parsed(node, Map.of());
+      }
+      ObjectNode tree = mapper.createObjectNode();
+      Map<String, String> raw = new HashMap<>();
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        p.nextToken();
+        if (rawFields.contains(field)) {
+          int start = (int) p.currentTokenLocation().getByteOffset();
+          p.skipChildren();
+          int end = (int) p.currentLocation().getByteOffset();
+          raw.put(field, new String(body, start, end - start, StandardCharsets.UTF_8));
+        } else {
+          tree.set(field, mapper.readTree(p));
+        }
+      }
+      if (t != JsonToken.END_OBJECT) {
+        throw new HeraldError.BadRequest("invalid_json", "Malformed JSON: unterminated object");
+      }
+      requireEnd(p);
+      return new Parsed(tree, Map.copyOf(raw));
+    } catch (StreamConstraintsException e) {
+      throw new HeraldError.BadRequest("invalid_json", "JSON exceeds a limit: " + e.getMessage());
+    } catch (IOException e) {
+      throw new HeraldError.BadRequest("invalid_json", "Malformed JSON: " + firstLine(e));
+    }
+  }
+
+  private static void requireEnd(JsonParser p) throws IOException {
+    if (p.nextToken() != null) {
+      throw new HeraldError.BadRequest(
+          "invalid_json", "Malformed JSON: trailing content after the document");
+    }
   }
 
   /** Parses a request body; malformed or out-of-bounds JSON is a 400. */
