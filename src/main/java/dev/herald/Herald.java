@@ -16,6 +16,7 @@ import dev.herald.eventtype.EventTypeRoutes;
 import dev.herald.eventtype.EventTypeService;
 import dev.herald.message.MessageRoutes;
 import dev.herald.message.MessageService;
+import dev.herald.ops.Gauges;
 import dev.herald.ops.HealthRoutes;
 import dev.herald.ops.MetricsRoutes;
 import dev.herald.ops.OpenApiRoutes;
@@ -99,7 +100,9 @@ public final class Herald implements AutoCloseable {
                   messages,
                   new RetryPolicy(cfg.delivery().retrySchedule(), Math::random),
                   cfg.delivery(),
-                  clock));
+                  clock,
+                  telemetry.registry()));
+      Gauges.register(telemetry.registry(), api.admission(), queue, store, clock);
       new HealthRoutes(api, store, cfg).register();
       new MetricsRoutes(api, telemetry).register();
       new OpenApiRoutes(api).register();

@@ -168,7 +168,27 @@ public final class ConfigLoader {
       }
       long maxBody = positiveLong("max_request_body_bytes", 1024, 64L * 1024 * 1024);
       long ttlSeconds = positiveLong("idempotency_ttl_seconds", 1, 7 * 24 * 3600);
-      return new HeraldConfig.Http(host, port, maxBody, Duration.ofSeconds(ttlSeconds));
+      long inFlight = positiveLong("max_in_flight_body_bytes", 0, 1L << 40);
+      if (inFlight == 0) {
+        inFlight = Runtime.getRuntime().maxMemory() / 16;
+      }
+      if (inFlight < maxBody) {
+        throw bad(
+            "max_in_flight_body_bytes",
+            Long.toString(inFlight),
+            "must be at least HERALD_MAX_REQUEST_BODY_BYTES (" + maxBody + ")");
+      }
+      return new HeraldConfig.Http(
+          host,
+          port,
+          maxBody,
+          Duration.ofSeconds(ttlSeconds),
+          (int) positiveLong("max_concurrent_requests", 1, 1_000_000),
+          inFlight,
+          (int) positiveLong("api_rate_limit", 0, 1_000_000),
+          Duration.ofMillis(positiveLong("body_read_timeout_ms", 100, 3_600_000)),
+          (int) positiveLong("max_header_bytes", 1024, 1024 * 1024),
+          (int) positiveLong("max_connections", 1, 1_000_000));
     }
 
     private HeraldConfig.Store readStore(Path dataDir) {

@@ -11,8 +11,21 @@ import java.util.List;
 public record HeraldConfig(
     Path dataDir, Http http, Store store, Queue queue, Cache cache, Auth auth, Delivery delivery) {
 
-  /** The HTTP API. */
-  public record Http(String host, int port, long maxRequestBodyBytes, Duration idempotencyTtl) {}
+  /**
+   * The HTTP API and its bounds. {@code maxInFlightBodyBytes} is resolved at load (0 in the file
+   * means a sixteenth of the maximum heap).
+   */
+  public record Http(
+      String host,
+      int port,
+      long maxRequestBodyBytes,
+      Duration idempotencyTtl,
+      int maxConcurrentRequests,
+      long maxInFlightBodyBytes,
+      int apiRateLimit,
+      Duration bodyReadTimeout,
+      int maxHeaderBytes,
+      int maxConnections) {}
 
   /** The database. {@code dsn} is a JDBC URL after loading. */
   public record Store(StoreType type, String jdbcUrl, String user, String password, int poolSize) {}

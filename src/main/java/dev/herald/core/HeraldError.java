@@ -94,6 +94,13 @@ public abstract sealed class HeraldError extends RuntimeException {
     }
   }
 
+  /** 408: the client sent its request too slowly. */
+  public static final class Timeout extends HeraldError {
+    public Timeout(String detail) {
+      super("request_timeout", detail);
+    }
+  }
+
   /** 401. */
   public static final class Unauthorized extends HeraldError {
     public Unauthorized(String detail) {

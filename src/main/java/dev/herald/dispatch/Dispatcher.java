@@ -13,6 +13,10 @@ import dev.herald.message.Message;
 import dev.herald.message.MessageService;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.store.Store;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,7 +76,27 @@ public final class Dispatcher implements AutoCloseable {
   private final String node = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong tokens = new AtomicLong();
   private final List<Thread> threads = new java.util.ArrayList<>();
+  private final Timer toFirstAttempt;
+  private final Timer toDelivered;
+  private final Meter.MeterProvider<Counter> attempts;
+  private final Meter.MeterProvider<Counter> ended;
   private volatile boolean running;
+
+  /** Histogram buckets of the delivery latencies. */
+  private static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(20),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(30),
+    Duration.ofMinutes(5),
+    Duration.ofHours(1)
+  };
 
   public Dispatcher(
       Store store,
@@ -83,7 +107,8 @@ public final class Dispatcher implements AutoCloseable {
       MessageService messages,
       RetryPolicy retry,
       HeraldConfig.Delivery cfg,
-      Clock clock) {
+      Clock clock,
+      MeterRegistry registry) {
     this.store = store;
     this.ledger = ledger;
     this.queue = queue;
@@ -95,6 +120,28 @@ public final class Dispatcher implements AutoCloseable {
     this.clock = clock;
     this.limits = new EndpointLimits(cfg.endpointConcurrency());
     this.inFlight = new Semaphore(cfg.workerConcurrency());
+    this.toFirstAttempt =
+        Timer.builder("herald.delivery.first.attempt.latency")
+            .description("From accepting a message to the first attempt of each delivery")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry);
+    this.toDelivered =
+        Timer.builder("herald.delivery.success.latency")
+            .description("From accepting a message to its successful delivery to an endpoint")
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry);
+    this.attempts =
+        Counter.builder("herald.delivery.attempts")
+            .description("Delivery attempts, by outcome (success, failure)")
+            .withRegistry(registry);
+    this.ended =
+        Counter.builder("herald.deliveries.ended")
+            .description("Deliveries that ended, by how: " + "delivered, exhausted, skipped_*")
+            .withRegistry(registry);
+    io.micrometer.core.instrument.Gauge.builder(
+            "herald.delivery.in.flight", this, Dispatcher::inFlight)
+        .description("Delivery attempts in flight on this node")
+        .register(registry);
   }
 
   /** Starts the pullers and the sweeper. */
@@ -214,6 +261,7 @@ public final class Dispatcher implements AutoCloseable {
                               : null;
               if (skip != null) {
                 ledger.skip(tx, id, token, skip, now);
+                ended.withTags("outcome", skip.text()).increment();
                 return null;
               }
               return new Prepared(d, message.get(), endpoint.get());
@@ -293,6 +341,17 @@ public final class Dispatcher implements AutoCloseable {
     boolean held = store.write(tx -> ledger.record(tx, token, attempt, nextAt, now));
     if (!held) {
       LOG.warn("delivery {} lost its lease during an attempt; its attempt is logged", d.id());
+    }
+    long sinceAccepted = Math.max(0, started - p.message().createdAt());
+    if (d.attempts() == 0 && d.triggerType() == Delivery.SCHEDULED) {
+      toFirstAttempt.record(sinceAccepted, TimeUnit.MILLISECONDS);
+    }
+    attempts.withTags("outcome", result.success() ? "success" : "failure").increment();
+    if (result.success()) {
+      toDelivered.record(Math.max(0, now - p.message().createdAt()), TimeUnit.MILLISECONDS);
+      ended.withTags("outcome", Outcome.DELIVERED.text()).increment();
+    } else if (next == null) {
+      ended.withTags("outcome", Outcome.EXHAUSTED.text()).increment();
     }
   }
 

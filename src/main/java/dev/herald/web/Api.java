@@ -35,6 +35,7 @@ public final class Api {
   private final Authenticator auth;
   private final Idempotency idempotency;
   private final ErrorMapper errors;
+  private final Admission admission;
   private final List<Route> routes = new ArrayList<>();
   private final List<Consumer<io.javalin.config.JavalinConfig>> registrations = new ArrayList<>();
 
@@ -44,6 +45,13 @@ public final class Api {
     this.auth = auth;
     this.idempotency = new Idempotency(store, clock, cfg.idempotencyTtl());
     this.errors = new ErrorMapper(json);
+    this.admission =
+        new Admission(cfg.maxConcurrentRequests(), cfg.maxInFlightBodyBytes(), cfg.apiRateLimit());
+  }
+
+  /** The admission control of this API, for the metrics. */
+  public Admission admission() {
+    return admission;
   }
 
   public Json json() {
@@ -91,6 +99,7 @@ public final class Api {
         if (access == Access.ORG) {
           scope.requireOrg();
         }
+        admission.rate(scope);
         ctx.attribute(SCOPE_ATTRIBUTE, scope);
       }
       handler.handle(ctx);
@@ -128,6 +137,10 @@ public final class Api {
     if (declared > max) {
       throw tooLarge(max);
     }
+    long deadline = System.nanoTime() + cfg.bodyReadTimeout().toNanos();
+    if (declared > 0) {
+      admission.reserve(ctx, declared);
+    }
     try (InputStream in = ctx.req().getInputStream()) {
       ByteArrayOutputStream out =
           new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), max));
@@ -138,6 +151,13 @@ public final class Api {
         total += n;
         if (total > max) {
           throw tooLarge(max);
+        }
+        if (declared <= 0) {
+          // No length was declared (chunked): reserve the bytes as they come.
+          admission.reserve(ctx, n);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new HeraldError.Timeout("The request body arrived too slowly.");
         }
         out.write(buf, 0, n);
       }
@@ -160,6 +180,11 @@ public final class Api {
     Responses.noContent(ctx);
   }
 
+  /** Health and metrics stay answerable when the API sheds load. */
+  private static boolean exempt(String path) {
+    return path.startsWith("/api/v1/health") || path.equals("/metrics");
+  }
+
   /** Builds and starts the server on the configured address. */
   public Javalin start() {
     Javalin app =
@@ -174,6 +199,23 @@ public final class Api {
               config.http.generateEtags = false;
               config.jetty.host = cfg.host();
               config.jetty.port = cfg.port();
+              config.jetty.modifyHttpConfiguration(
+                  http -> {
+                    http.setRequestHeaderSize(cfg.maxHeaderBytes());
+                    http.setSendServerVersion(false);
+                  });
+              config.jetty.modifyServer(
+                  server ->
+                      server.addBean(
+                          new org.eclipse.jetty.server.NetworkConnectionLimit(
+                              cfg.maxConnections(), server)));
+              config.routes.before(
+                  ctx -> {
+                    if (!exempt(ctx.path())) {
+                      admission.enter(ctx);
+                    }
+                  });
+              config.routes.after(admission::leave);
               config.bundledPlugins.enableCors(
                   cors ->
                       cors.addRule(

@@ -30,6 +30,7 @@ public final class ErrorMapper {
       case HeraldError.BadRequest b -> 400;
       case HeraldError.Invalid i -> 422;
       case HeraldError.TooLarge t -> 413;
+      case HeraldError.Timeout t -> 408;
       case HeraldError.Overloaded o -> o.status();
       case HeraldError.Unauthorized u -> 401;
       case HeraldError.Forbidden f -> 403;
@@ -61,7 +62,7 @@ public final class ErrorMapper {
     if (e instanceof HeraldError.Overloaded o) {
       ctx.header("Retry-After", Long.toString(Math.max(1, o.retryAfter().toSeconds())));
     }
-    if (e instanceof HeraldError.TooLarge) {
+    if (e instanceof HeraldError.TooLarge || e instanceof HeraldError.Timeout) {
       ctx.header("Connection", "close");
     }
     Responses.json(ctx, json, status(e), body);
