@@ -8,6 +8,7 @@ import com.svix.models.ApplicationIn;
 import com.svix.models.ApplicationOut;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,8 +84,7 @@ class FirstStartTest {
           svix.getEndpoint()
               .create(
                   app.getId(),
-                  new com.svix.models.EndpointIn()
-                      .url(java.net.URI.create("http://127.0.0.1:9/webhook")));
+                  new com.svix.models.EndpointIn().url(URI.create("http://127.0.0.1:9/webhook")));
       assertThat(ep.getId()).startsWith("ep_");
       com.svix.models.MessageOut msg =
           svix.getMessage()
