@@ -27,6 +27,7 @@ import dev.herald.queue.RedisStreamDeliveryQueue;
 import dev.herald.store.Dialect;
 import dev.herald.store.Store;
 import dev.herald.store.Stores;
+import dev.herald.web.Admission;
 import dev.herald.web.Api;
 import dev.herald.web.Json;
 import io.javalin.Javalin;
@@ -166,6 +167,11 @@ public final class Herald implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /** The API's admission control (in-flight requests and bytes, refusals). */
+  public Admission admission() {
+    return api.admission();
   }
 
   public Tokens tokens() {
