@@ -274,11 +274,12 @@ public final class ConfigLoader {
           (int) positiveLong("queue_capacity", 1, 10_000_000),
           attemptLease,
           Duration.ofMillis(positiveLong("queue_lease_ms", 1000, 86_400_000)),
-          Duration.ofMillis(positiveLong("sweep_interval_ms", 10, 600_000)));
+          Duration.ofMillis(positiveLong("sweep_interval_ms", 10, 600_000)),
+          Duration.ofSeconds(positiveLong("endpoint_disable_after_seconds", 0, 365L * 86_400)));
     }
 
     private List<Duration> retrySchedule() {
-      String raw = string("retry_schedule");
+      String raw = values.getOrDefault("retry_schedule", "");
       List<Duration> out = new ArrayList<>();
       for (String part : raw.split(",")) {
         String p = part.strip();

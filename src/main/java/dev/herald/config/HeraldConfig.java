@@ -73,7 +73,8 @@ public record HeraldConfig(
       int queueCapacity,
       Duration attemptLease,
       Duration queueLease,
-      Duration sweepInterval) {}
+      Duration sweepInterval,
+      Duration disableAfter) {}
 
   /** Which webhook header names a delivery carries. */
   public enum SignatureHeaders {

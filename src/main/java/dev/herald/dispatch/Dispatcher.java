@@ -59,6 +59,9 @@ public final class Dispatcher implements AutoCloseable {
   /** How long a puller waits on an empty queue before checking whether to stop. */
   static final Duration TAKE_TIMEOUT = Duration.ofMillis(250);
 
+  /** An endpoint that answers this is disabled at once. */
+  static final int GONE = 410;
+
   /** How long {@link #close} waits for attempts in flight. */
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -338,7 +341,29 @@ public final class Dispatcher implements AutoCloseable {
             d.triggerType(),
             now);
     Long nextAt = next;
-    boolean held = store.write(tx -> ledger.record(tx, token, attempt, nextAt, now));
+    boolean exhausted = !result.success() && next == null && d.triggerType() == Delivery.SCHEDULED;
+    boolean gone = result instanceof Result.Responded r && r.status() == GONE;
+    boolean[] disabled = {false};
+    boolean held =
+        store.write(
+            tx -> {
+              boolean h = ledger.record(tx, token, attempt, nextAt, now);
+              if (result.success()) {
+                endpoints.recordSuccess(tx, d.endpointId());
+              } else if (gone) {
+                disabled[0] = endpoints.disableGone(tx, d.endpointId(), now);
+              } else if (exhausted) {
+                disabled[0] =
+                    endpoints.recordExhausted(tx, d.endpointId(), now, cfg.disableAfter());
+              }
+              return h;
+            });
+    if (disabled[0]) {
+      LOG.info(
+          "endpoint {} disabled: {}",
+          d.endpointId(),
+          gone ? "it answered 410 Gone" : "its deliveries kept failing");
+    }
     if (!held) {
       LOG.warn("delivery {} lost its lease during an attempt; its attempt is logged", d.id());
     }

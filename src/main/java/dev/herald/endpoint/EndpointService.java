@@ -77,6 +77,32 @@ public final class EndpointService {
     return sql.byId(tx, endpointId).map(e -> e.signingKeys(now)).orElse(List.of());
   }
 
+  // ---- the failure lifecycle, for the delivery engine (kept in the database, not a cache)
+
+  /** A delivery to {@code endpointId} succeeded: any failure streak ends. */
+  public void recordSuccess(Tx tx, String endpointId) throws SQLException {
+    sql.clearFailing(tx, endpointId);
+  }
+
+  /**
+   * A delivery to {@code endpointId} was exhausted at {@code now}. Svix's rule: the first
+   * exhaustion since the last success starts a streak; an exhaustion more than {@code disableAfter}
+   * into the streak disables the endpoint. Returns true when this call disabled it. {@code
+   * disableAfter} zero never disables.
+   */
+  public boolean recordExhausted(Tx tx, String endpointId, long now, Duration disableAfter)
+      throws SQLException {
+    long since = sql.markFailing(tx, endpointId, now);
+    return !disableAfter.isZero()
+        && now - since > disableAfter.toMillis()
+        && sql.disable(tx, endpointId, now);
+  }
+
+  /** Disables {@code endpointId} at once (it answered 410 Gone); true when this call did. */
+  public boolean disableGone(Tx tx, String endpointId, long now) throws SQLException {
+    return sql.disable(tx, endpointId, now);
+  }
+
   // ---- for the routes
 
   private Endpoint resolve(Tx tx, Scope scope, String appIdOrUid, String idOrUid)

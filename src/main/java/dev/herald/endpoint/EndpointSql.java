@@ -93,6 +93,33 @@ final class EndpointSql {
   }
 
   /** Every endpoint of the application that is neither deleted nor disabled, by id. */
+  /** Forgets a failure streak: the endpoint answered 2xx. */
+  void clearFailing(Tx tx, String id) throws SQLException {
+    tx.update(
+        "UPDATE endpoint SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL", id);
+  }
+
+  /** Starts a failure streak at {@code now} unless one runs; returns when the streak began. */
+  long markFailing(Tx tx, String id, long now) throws SQLException {
+    tx.update(
+        "UPDATE endpoint SET failing_since = ? WHERE id = ? AND failing_since IS NULL", now, id);
+    return tx.one("SELECT failing_since FROM endpoint WHERE id = ?", rs -> rs.getLong(1), id)
+        .orElse(now);
+  }
+
+  /** Disables an enabled endpoint; true when this call disabled it. */
+  boolean disable(Tx tx, String id, long now) throws SQLException {
+    return tx.update(
+            "UPDATE endpoint SET disabled = ?, failing_since = NULL, updated_at = ?"
+                + " WHERE id = ? AND disabled = ? AND deleted = ?",
+            true,
+            now,
+            id,
+            false,
+            false)
+        == 1;
+  }
+
   List<Endpoint> enabled(Tx tx, String appId) throws SQLException {
     return tx.list(
         "SELECT "
