@@ -3,6 +3,9 @@ package dev.herald;
 import dev.herald.app.AppRoutes;
 import dev.herald.app.AppService;
 import dev.herald.app.PortalRoutes;
+import dev.herald.attempt.AttemptRoutes;
+import dev.herald.attempt.AttemptService;
+import dev.herald.attempt.Redelivery;
 import dev.herald.auth.Tokens;
 import dev.herald.config.HeraldConfig;
 import dev.herald.delivery.DeliveryLedger;
@@ -109,9 +112,25 @@ public final class Herald implements AutoCloseable {
       new OpenApiRoutes(api).register();
       new AppRoutes(api, apps).register();
       new PortalRoutes(api, apps, tokens, store).register();
-      new EventTypeRoutes(api, new EventTypeService(store, json, clock)).register();
+      EventTypeService eventTypes = new EventTypeService(store, json, clock);
+      new EventTypeRoutes(api, eventTypes).register();
       new MessageRoutes(api, messages).register();
       new EndpointRoutes(api, endpoints).register();
+      new AttemptRoutes(
+              api,
+              new AttemptService(store, json, apps, endpoints, messages),
+              new Redelivery(
+                  store,
+                  json,
+                  apps,
+                  endpoints,
+                  messages,
+                  eventTypes,
+                  ledger,
+                  queue,
+                  cfg.delivery().queueLease(),
+                  clock))
+          .register();
       dispatcher.start();
       this.server = api.start();
       closers.push(server::stop);

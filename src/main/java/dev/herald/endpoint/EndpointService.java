@@ -112,7 +112,8 @@ public final class EndpointService {
         .orElseThrow(() -> new HeraldError.NotFound("Endpoint not found."));
   }
 
-  private Optional<Endpoint> find(Tx tx, String appId, String idOrUid) throws SQLException {
+  /** The live endpoint of application {@code appId} named by {@code idOrUid} (an id or uid). */
+  public Optional<Endpoint> find(Tx tx, String appId, String idOrUid) throws SQLException {
     return Ids.Prefix.ENDPOINT.matches(idOrUid)
         ? sql.byId(tx, appId, idOrUid)
         : sql.byUid(tx, appId, idOrUid);

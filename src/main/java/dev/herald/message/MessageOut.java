@@ -20,7 +20,8 @@ public record MessageOut(
   /** What Svix shows in place of a payload that is absent. */
   static final String EMPTY_PAYLOAD = "{}";
 
-  static MessageOut of(Message m, boolean withContent) {
+  /** The message as Svix shows it; the payload only {@code withContent} (else {@code {}}). */
+  public static MessageOut of(Message m, boolean withContent) {
     String payload = withContent && m.payload() != null ? m.payload() : EMPTY_PAYLOAD;
     return new MessageOut(
         m.id(),

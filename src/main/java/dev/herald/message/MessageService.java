@@ -106,6 +106,26 @@ public final class MessageService {
     return m;
   }
 
+  /**
+   * Writes, in {@code tx}, a message of {@code eventType} with {@code payload} (a JSON object text)
+   * and the default retention, without any fan-out: the caller decides where it goes (Svix's
+   * send-example sends it to one endpoint only).
+   */
+  public Message insertUnrouted(Tx tx, App app, String eventType, String payload)
+      throws SQLException {
+    return insert(
+        tx,
+        app,
+        new MessageIn(
+            eventType,
+            null,
+            null,
+            null,
+            payload,
+            Duration.ofDays(MessageIn.DEFAULT_RETENTION_DAYS),
+            null));
+  }
+
   /** Message {@code msgId} (an id the caller wrote, e.g. in a delivery row), of any app. */
   public Optional<Message> byId(Tx tx, String msgId) throws SQLException {
     return sql.byIdAnyApp(tx, msgId);
@@ -116,7 +136,8 @@ public final class MessageService {
     return store.read(tx -> find(tx, apps.resolve(tx, scope, appIdOrUid), msgIdOrEventId));
   }
 
-  private Message find(Tx tx, App app, String msgIdOrEventId) throws SQLException {
+  /** The message of {@code app} named by {@code msgIdOrEventId}; 404 when there is none. */
+  public Message find(Tx tx, App app, String msgIdOrEventId) throws SQLException {
     return (Ids.Prefix.MESSAGE.matches(msgIdOrEventId)
             ? sql.byId(tx, app.id(), msgIdOrEventId)
             : sql.byEventId(tx, app.id(), msgIdOrEventId))
