@@ -54,11 +54,6 @@ class RedisQueueDeliveryApiTest {
           && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
-      System.out.println(
-          "DEBUG-ARRIVALS "
-              + receiver.received().stream()
-                  .map(x -> Long.toString((x.receivedAtNanos() - t0) / 1_000_000))
-                  .toList());
       assertThat(receiver.count("/ok")).isEqualTo(50);
       assertThat(receiver.count("/flaky")).isEqualTo(51);
       TestReceiver.Received r =
