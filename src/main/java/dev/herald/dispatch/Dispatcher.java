@@ -4,6 +4,7 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.core.Ids;
 import dev.herald.delivery.Attempt;
 import dev.herald.delivery.Delivery;
+import dev.herald.delivery.DeliveryEvents;
 import dev.herald.delivery.DeliveryLedger;
 import dev.herald.delivery.Outcome;
 import dev.herald.delivery.Status;
@@ -13,13 +14,16 @@ import dev.herald.message.Message;
 import dev.herald.message.MessageService;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.store.Store;
+import dev.herald.store.Tx;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +53,11 @@ import org.slf4j.LoggerFactory;
  * still-valid old keys and a fresh timestamp; send; record the attempt and the next state in one
  * transaction. The row's lease covers every crash between claim and record: the delivery is
  * attempted again (at least once, never lost).
+ *
+ * <p><b>Operational events.</b> The recording transaction also writes what {@link DeliveryEvents}
+ * makes of the outcome: failing on the {@link #FAILING_AFTER}th failure when a retry follows,
+ * exhausted on the last failure, recovered on a success after a failing event, endpoint disabled
+ * when the failure lifecycle disabled it. Their deliveries go to the queue after commit.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -62,6 +71,9 @@ public final class Dispatcher implements AutoCloseable {
   /** An endpoint that answers this is disabled at once. */
   static final int GONE = 410;
 
+  /** The failure of a delivery that sends {@code message.attempt.failing} (Svix: the 4th). */
+  static final int FAILING_AFTER = 4;
+
   /** How long {@link #close} waits for attempts in flight. */
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -71,6 +83,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Sender sender;
   private final EndpointService endpoints;
   private final MessageService messages;
+  private final DeliveryEvents events;
   private final RetryPolicy retry;
   private final HeraldConfig.Delivery cfg;
   private final Clock clock;
@@ -78,7 +91,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Semaphore inFlight;
   private final String node = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong tokens = new AtomicLong();
-  private final List<Thread> threads = new java.util.ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
   private final Timer toFirstAttempt;
   private final Timer toDelivered;
   private final Meter.MeterProvider<Counter> attempts;
@@ -108,6 +121,7 @@ public final class Dispatcher implements AutoCloseable {
       Sender sender,
       EndpointService endpoints,
       MessageService messages,
+      DeliveryEvents events,
       RetryPolicy retry,
       HeraldConfig.Delivery cfg,
       Clock clock,
@@ -118,6 +132,7 @@ public final class Dispatcher implements AutoCloseable {
     this.sender = sender;
     this.endpoints = endpoints;
     this.messages = messages;
+    this.events = events;
     this.retry = retry;
     this.cfg = cfg;
     this.clock = clock;
@@ -344,20 +359,31 @@ public final class Dispatcher implements AutoCloseable {
     boolean exhausted = !result.success() && next == null && d.triggerType() == Delivery.SCHEDULED;
     boolean gone = result instanceof Result.Responded r && r.status() == GONE;
     boolean[] disabled = {false};
+    List<String> reported = new ArrayList<>();
     boolean held =
         store.write(
             tx -> {
               boolean h = ledger.record(tx, token, attempt, nextAt, now);
+              if (h) {
+                reported.addAll(report(tx, d, attempt, exhausted, failures, nextAt));
+              }
               if (result.success()) {
                 endpoints.recordSuccess(tx, d.endpointId());
-              } else if (gone) {
-                disabled[0] = endpoints.disableGone(tx, d.endpointId(), now);
-              } else if (exhausted) {
+                return h;
+              }
+              if (gone || exhausted) {
+                long failSince = endpoints.failingSince(tx, d.endpointId()).orElse(now);
                 disabled[0] =
-                    endpoints.recordExhausted(tx, d.endpointId(), now, cfg.disableAfter());
+                    gone
+                        ? endpoints.disableGone(tx, d.endpointId(), now)
+                        : endpoints.recordExhausted(tx, d.endpointId(), now, cfg.disableAfter());
+                if (disabled[0]) {
+                  reported.addAll(events.endpointDisabled(tx, d.endpointId(), failSince));
+                }
               }
               return h;
             });
+    ledger.handOff(store, queue, reported);
     if (disabled[0]) {
       LOG.info(
           "endpoint {} disabled: {}",
@@ -378,6 +404,19 @@ public final class Dispatcher implements AutoCloseable {
     } else if (next == null) {
       ended.withTags("outcome", Outcome.EXHAUSTED.text()).increment();
     }
+  }
+
+  /** The message-attempt events of one recorded attempt (none for most attempts). */
+  private List<String> report(
+      Tx tx, Delivery d, Attempt attempt, boolean exhausted, int failures, Long next)
+      throws SQLException {
+    if (attempt.status() == Status.SUCCESS) {
+      return d.attempts() >= FAILING_AFTER ? events.recovered(tx, d, attempt) : List.of();
+    }
+    if (exhausted) {
+      return events.exhausted(tx, d, attempt);
+    }
+    return failures == FAILING_AFTER && next != null ? events.failing(tx, d, attempt) : List.of();
   }
 
   @Override
