@@ -14,13 +14,11 @@ import dev.herald.message.Message;
 import dev.herald.message.MessageService;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.store.Store;
-import dev.herald.store.Tx;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,10 +52,8 @@ import org.slf4j.LoggerFactory;
  * transaction. The row's lease covers every crash between claim and record: the delivery is
  * attempted again (at least once, never lost).
  *
- * <p><b>Operational events.</b> The recording transaction also writes what {@link DeliveryEvents}
- * makes of the outcome: failing on the {@link #FAILING_AFTER}th failure when a retry follows,
- * exhausted on the last failure, recovered on a success after a failing event, endpoint disabled
- * when the failure lifecycle disabled it. Their deliveries go to the queue after commit.
+ * <p>The recording transaction also applies the attempt's {@link Consequences}: the endpoint's
+ * failure lifecycle and the operational events, whose deliveries go to the queue after commit.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -71,9 +67,6 @@ public final class Dispatcher implements AutoCloseable {
   /** An endpoint that answers this is disabled at once. */
   static final int GONE = 410;
 
-  /** The failure of a delivery that sends {@code message.attempt.failing} (Svix: the 4th). */
-  static final int FAILING_AFTER = 4;
-
   /** How long {@link #close} waits for attempts in flight. */
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -83,7 +76,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Sender sender;
   private final EndpointService endpoints;
   private final MessageService messages;
-  private final DeliveryEvents events;
+  private final Consequences consequences;
   private final RetryPolicy retry;
   private final HeraldConfig.Delivery cfg;
   private final Clock clock;
@@ -132,7 +125,7 @@ public final class Dispatcher implements AutoCloseable {
     this.sender = sender;
     this.endpoints = endpoints;
     this.messages = messages;
-    this.events = events;
+    this.consequences = new Consequences(endpoints, events, cfg.disableAfter());
     this.retry = retry;
     this.cfg = cfg;
     this.clock = clock;
@@ -356,35 +349,17 @@ public final class Dispatcher implements AutoCloseable {
             d.triggerType(),
             now);
     Long nextAt = next;
-    boolean exhausted = !result.success() && next == null && d.triggerType() == Delivery.SCHEDULED;
     boolean gone = result instanceof Result.Responded r && r.status() == GONE;
-    boolean[] disabled = {false};
-    List<String> reported = new ArrayList<>();
+    Consequences.Done[] done = {null};
     boolean held =
         store.write(
             tx -> {
               boolean h = ledger.record(tx, token, attempt, nextAt, now);
-              if (h) {
-                reported.addAll(report(tx, d, attempt, exhausted, failures, nextAt));
-              }
-              if (result.success()) {
-                endpoints.recordSuccess(tx, d.endpointId());
-                return h;
-              }
-              if (gone || exhausted) {
-                long failSince = endpoints.failingSince(tx, d.endpointId()).orElse(now);
-                disabled[0] =
-                    gone
-                        ? endpoints.disableGone(tx, d.endpointId(), now)
-                        : endpoints.recordExhausted(tx, d.endpointId(), now, cfg.disableAfter());
-                if (disabled[0]) {
-                  reported.addAll(events.endpointDisabled(tx, d.endpointId(), failSince));
-                }
-              }
+              done[0] = consequences.apply(tx, d, attempt, nextAt, gone, h, now);
               return h;
             });
-    ledger.handOff(store, queue, reported);
-    if (disabled[0]) {
+    ledger.handOff(store, queue, done[0].deliveries());
+    if (done[0].disabled()) {
       LOG.info(
           "endpoint {} disabled: {}",
           d.endpointId(),
@@ -404,19 +379,6 @@ public final class Dispatcher implements AutoCloseable {
     } else if (next == null) {
       ended.withTags("outcome", Outcome.EXHAUSTED.text()).increment();
     }
-  }
-
-  /** The message-attempt events of one recorded attempt (none for most attempts). */
-  private List<String> report(
-      Tx tx, Delivery d, Attempt attempt, boolean exhausted, int failures, Long next)
-      throws SQLException {
-    if (attempt.status() == Status.SUCCESS) {
-      return d.attempts() >= FAILING_AFTER ? events.recovered(tx, d, attempt) : List.of();
-    }
-    if (exhausted) {
-      return events.exhausted(tx, d, attempt);
-    }
-    return failures == FAILING_AFTER && next != null ? events.failing(tx, d, attempt) : List.of();
   }
 
   @Override

@@ -289,7 +289,10 @@ public final class EndpointService {
     return done.value();
   }
 
-  /** The events of an update from {@code before} to {@code after}. */
+  /**
+   * The events of an update from {@code before} to {@code after}: updated, and disabled (trigger
+   * "manual") when it turned the endpoint off. An endpoint created disabled was never turned off.
+   */
   private List<String> updated(Tx tx, Endpoint before, Endpoint after) throws SQLException {
     List<String> ids = new ArrayList<>(events.changed(tx, after, EndpointEvents.Change.UPDATED));
     if (after.disabled() && !before.disabled()) {
@@ -315,11 +318,7 @@ public final class EndpointService {
     return reporting(
         tx -> {
           Endpoint e = create(tx, appId(tx, scope, appIdOrUid), in);
-          List<String> ids = new ArrayList<>(events.changed(tx, e, EndpointEvents.Change.CREATED));
-          if (e.disabled()) {
-            ids.addAll(events.disabled(tx, e));
-          }
-          return new Reported<>(e, ids);
+          return new Reported<>(e, events.changed(tx, e, EndpointEvents.Change.CREATED));
         });
   }
 
