@@ -24,6 +24,9 @@ import dev.herald.ops.HealthRoutes;
 import dev.herald.ops.MetricsRoutes;
 import dev.herald.ops.OpenApiRoutes;
 import dev.herald.ops.Telemetry;
+import dev.herald.opwebhook.OperationalEvents;
+import dev.herald.opwebhook.OperationalWebhookRoutes;
+import dev.herald.opwebhook.OperationalWebhookService;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.queue.InMemoryDeliveryQueue;
 import dev.herald.queue.RedisStreamDeliveryQueue;
@@ -89,10 +92,13 @@ public final class Herald implements AutoCloseable {
       Json json = new Json(cfg.http().maxRequestBodyBytes());
       this.api = new Api(cfg.http(), json, tokens, store, clock);
       AppService apps = new AppService(store, json, clock);
-      EndpointService endpoints = new EndpointService(store, apps, json, clock);
+      // Reports nothing: reads for the fan-out, and the operational endpoints themselves.
+      EndpointService quietEndpoints = new EndpointService(store, apps, json, clock);
       MessageService messages =
           new MessageService(
-              store, json, apps, endpoints, ledger, queue, cfg.delivery().queueLease(), clock);
+              store, json, apps, quietEndpoints, ledger, queue, cfg.delivery().queueLease(), clock);
+      OperationalEvents events = new OperationalEvents(apps, quietEndpoints, messages, json);
+      EndpointService endpoints = new EndpointService(store, apps, json, clock, events);
       this.dispatcher =
           closing(
               new Dispatcher(
@@ -102,6 +108,7 @@ public final class Herald implements AutoCloseable {
                   sender,
                   endpoints,
                   messages,
+                  events,
                   new RetryPolicy(cfg.delivery().retrySchedule(), Math::random),
                   cfg.delivery(),
                   clock,
@@ -130,6 +137,8 @@ public final class Herald implements AutoCloseable {
                   queue,
                   cfg.delivery().queueLease(),
                   clock))
+          .register();
+      new OperationalWebhookRoutes(api, new OperationalWebhookService(store, apps, quietEndpoints))
           .register();
       dispatcher.start();
       this.server = api.start();

@@ -2,7 +2,10 @@ package dev.herald.app;
 
 import java.util.Map;
 
-/** An application row. */
+/**
+ * An application row. {@code internal} marks the hidden application that carries an organisation's
+ * operational webhooks: the application API never shows it.
+ */
 public record App(
     String id,
     String orgId,
@@ -11,4 +14,5 @@ public record App(
     Integer rateLimit,
     Map<String, String> metadata,
     long createdAt,
-    long updatedAt) {}
+    long updatedAt,
+    boolean internal) {}

@@ -43,6 +43,49 @@ public final class AppService {
         : sql.byUid(tx, orgId, idOrUid);
   }
 
+  // ---- the hidden application of operational webhooks
+
+  /** Name of an organisation's internal application (never shown by the application API). */
+  static final String INTERNAL_NAME = "Operational webhooks";
+
+  /** The internal application of organisation {@code orgId}, if it was ever needed. */
+  public Optional<App> internal(Tx tx, String orgId) throws SQLException {
+    return sql.internal(tx, orgId);
+  }
+
+  /**
+   * The internal application of organisation {@code orgId}, created now if it has none. Two
+   * concurrent first creations: one of them fails with a 409 (one internal app per organisation).
+   */
+  public App internalOrCreate(Tx tx, String orgId) throws SQLException {
+    Optional<App> existing = sql.internal(tx, orgId);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    long now = clock.millis();
+    App app =
+        new App(
+            Ids.next(Ids.Prefix.APP, clock.instant()),
+            orgId,
+            null,
+            INTERNAL_NAME,
+            null,
+            java.util.Map.of(),
+            now,
+            now,
+            true);
+    sql.insert(tx, app);
+    return app;
+  }
+
+  /**
+   * The application with id {@code appId} (an id the caller read from its own rows), of any
+   * organisation, internal or not; empty when it is deleted. Not for ids from a request.
+   */
+  public Optional<App> byId(Tx tx, String appId) throws SQLException {
+    return sql.anyById(tx, appId);
+  }
+
   public App get(Scope scope, String idOrUid) {
     return store.read(tx -> resolve(tx, scope, idOrUid));
   }
@@ -99,7 +142,8 @@ public final class AppService {
             in.rateLimit(),
             in.metadata(),
             now,
-            now);
+            now,
+            false);
     sql.insert(tx, app);
     return app;
   }
@@ -136,7 +180,8 @@ public final class AppService {
                   in.rateLimit(),
                   in.metadata(),
                   a.createdAt(),
-                  clock.millis());
+                  clock.millis(),
+                  false);
           sql.update(tx, updated);
           return new Saved(updated, false);
         });
@@ -155,7 +200,8 @@ public final class AppService {
                   in.rateLimit().map(r -> r == 0 ? null : r).or(a.rateLimit()),
                   in.metadata().or(a.metadata()),
                   a.createdAt(),
-                  clock.millis());
+                  clock.millis(),
+                  false);
           sql.update(tx, updated);
           return updated;
         });

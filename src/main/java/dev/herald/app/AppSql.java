@@ -15,7 +15,7 @@ import java.util.Optional;
 final class AppSql {
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
   private static final String COLUMNS =
-      "id, org_id, uid, name, rate_limit, metadata, created_at, updated_at";
+      "id, org_id, uid, name, rate_limit, metadata, created_at, updated_at, internal";
 
   private final Json json;
 
@@ -32,40 +32,49 @@ final class AppSql {
         Tx.nullableInt(rs, "rate_limit"),
         json.read(rs.getString("metadata"), STRING_MAP),
         rs.getLong("created_at"),
-        rs.getLong("updated_at"));
+        rs.getLong("updated_at"),
+        rs.getBoolean("internal"));
   }
 
   Optional<App> byId(Tx tx, String orgId, String id) throws SQLException {
     return tx.one(
-        "SELECT " + COLUMNS + " FROM application WHERE org_id = ? AND id = ? AND deleted = ?",
+        "SELECT "
+            + COLUMNS
+            + " FROM application WHERE org_id = ? AND id = ? AND deleted = ?"
+            + " AND internal = ?",
         this::map,
         orgId,
         id,
+        false,
         false);
   }
 
   Optional<App> byUid(Tx tx, String orgId, String uid) throws SQLException {
     return tx.one(
-        "SELECT " + COLUMNS + " FROM application WHERE org_id = ? AND uid = ? AND deleted = ?",
+        "SELECT "
+            + COLUMNS
+            + " FROM application WHERE org_id = ? AND uid = ? AND deleted = ?"
+            + " AND internal = ?",
         this::map,
         orgId,
         uid,
+        false,
         false);
   }
 
   List<App> list(Tx tx, String orgId, Page page) throws SQLException {
-    List<Object> args = new ArrayList<>(List.of(orgId, false));
+    List<Object> args = new ArrayList<>(List.of(orgId, false, false));
     String sql =
         "SELECT "
             + COLUMNS
-            + " FROM application WHERE org_id = ? AND deleted = ?"
+            + " FROM application WHERE org_id = ? AND deleted = ? AND internal = ?"
             + page.sql("id", args);
     return tx.list(sql, this::map, args.toArray());
   }
 
   void insert(Tx tx, App a) throws SQLException {
     tx.update(
-        "INSERT INTO application (" + COLUMNS + ", deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO application (" + COLUMNS + ", deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         a.id(),
         a.orgId(),
         a.uid(),
@@ -74,6 +83,7 @@ final class AppSql {
         json.writeString(a.metadata()),
         a.createdAt(),
         a.updatedAt(),
+        a.internal(),
         false);
   }
 
@@ -81,7 +91,7 @@ final class AppSql {
     tx.update(
         """
         UPDATE application SET uid = ?, name = ?, rate_limit = ?, metadata = ?, updated_at = ?
-        WHERE org_id = ? AND id = ? AND deleted = ?""",
+        WHERE org_id = ? AND id = ? AND deleted = ? AND internal = ?""",
         a.uid(),
         a.name(),
         a.rateLimit(),
@@ -89,16 +99,38 @@ final class AppSql {
         a.updatedAt(),
         a.orgId(),
         a.id(),
+        false,
         false);
   }
 
   /** Marks the application deleted; its endpoints and messages stay for the record. */
   void markDeleted(Tx tx, String orgId, String id, long now) throws SQLException {
     tx.update(
-        "UPDATE application SET deleted = ?, updated_at = ? WHERE org_id = ? AND id = ?",
+        "UPDATE application SET deleted = ?, updated_at = ? WHERE org_id = ? AND id = ?"
+            + " AND internal = ?",
         true,
         now,
         orgId,
-        id);
+        id,
+        false);
+  }
+
+  /** The live internal application of organisation {@code orgId}, if it has one. */
+  Optional<App> internal(Tx tx, String orgId) throws SQLException {
+    return tx.one(
+        "SELECT " + COLUMNS + " FROM application WHERE org_id = ? AND internal = ? AND deleted = ?",
+        this::map,
+        orgId,
+        true,
+        false);
+  }
+
+  /** The application with primary key {@code id}, internal or not, unless it is deleted. */
+  Optional<App> anyById(Tx tx, String id) throws SQLException {
+    return tx.one(
+        "SELECT " + COLUMNS + " FROM application WHERE id = ? AND deleted = ?",
+        this::map,
+        id,
+        false);
   }
 }

@@ -4,6 +4,7 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.core.Ids;
 import dev.herald.delivery.Attempt;
 import dev.herald.delivery.Delivery;
+import dev.herald.delivery.DeliveryEvents;
 import dev.herald.delivery.DeliveryLedger;
 import dev.herald.delivery.Outcome;
 import dev.herald.delivery.Status;
@@ -20,6 +21,7 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * still-valid old keys and a fresh timestamp; send; record the attempt and the next state in one
  * transaction. The row's lease covers every crash between claim and record: the delivery is
  * attempted again (at least once, never lost).
+ *
+ * <p>The recording transaction also applies the attempt's {@link Consequences}: the endpoint's
+ * failure lifecycle and the operational events, whose deliveries go to the queue after commit.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -71,6 +76,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Sender sender;
   private final EndpointService endpoints;
   private final MessageService messages;
+  private final Consequences consequences;
   private final RetryPolicy retry;
   private final HeraldConfig.Delivery cfg;
   private final Clock clock;
@@ -78,7 +84,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Semaphore inFlight;
   private final String node = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong tokens = new AtomicLong();
-  private final List<Thread> threads = new java.util.ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
   private final Timer toFirstAttempt;
   private final Timer toDelivered;
   private final Meter.MeterProvider<Counter> attempts;
@@ -108,6 +114,7 @@ public final class Dispatcher implements AutoCloseable {
       Sender sender,
       EndpointService endpoints,
       MessageService messages,
+      DeliveryEvents events,
       RetryPolicy retry,
       HeraldConfig.Delivery cfg,
       Clock clock,
@@ -118,6 +125,7 @@ public final class Dispatcher implements AutoCloseable {
     this.sender = sender;
     this.endpoints = endpoints;
     this.messages = messages;
+    this.consequences = new Consequences(endpoints, events, cfg.disableAfter());
     this.retry = retry;
     this.cfg = cfg;
     this.clock = clock;
@@ -341,24 +349,17 @@ public final class Dispatcher implements AutoCloseable {
             d.triggerType(),
             now);
     Long nextAt = next;
-    boolean exhausted = !result.success() && next == null && d.triggerType() == Delivery.SCHEDULED;
     boolean gone = result instanceof Result.Responded r && r.status() == GONE;
-    boolean[] disabled = {false};
+    Consequences.Done[] done = {null};
     boolean held =
         store.write(
             tx -> {
               boolean h = ledger.record(tx, token, attempt, nextAt, now);
-              if (result.success()) {
-                endpoints.recordSuccess(tx, d.endpointId());
-              } else if (gone) {
-                disabled[0] = endpoints.disableGone(tx, d.endpointId(), now);
-              } else if (exhausted) {
-                disabled[0] =
-                    endpoints.recordExhausted(tx, d.endpointId(), now, cfg.disableAfter());
-              }
+              done[0] = consequences.apply(tx, d, attempt, nextAt, gone, h, now);
               return h;
             });
-    if (disabled[0]) {
+    ledger.handOff(store, queue, done[0].deliveries());
+    if (done[0].disabled()) {
       LOG.info(
           "endpoint {} disabled: {}",
           d.endpointId(),

@@ -14,7 +14,7 @@ import java.util.Map;
  * document calls it {@code eventTypes}; both are read. {@code throttleRate} and {@code rateLimit}
  * likewise.
  */
-record EndpointIn(
+public record EndpointIn(
     String url,
     String uid,
     String description,
@@ -40,7 +40,7 @@ record EndpointIn(
   static final Input.Str CHANNEL = Input.Str.idLike(128);
 
   /** Reads a POST body ({@code create}: secret and headers too) or a PUT body. */
-  static EndpointIn read(Input in, boolean create) {
+  public static EndpointIn read(Input in, boolean create) {
     String url = checkUrl(in, in.requiredString("url", new Input.Str(1, MAX_URL_LENGTH, null)));
     List<String> filterTypes =
         in.has("filterTypes")

@@ -5,7 +5,6 @@ import dev.herald.web.Api;
 import dev.herald.web.Input;
 import dev.herald.web.Page;
 import io.javalin.http.Context;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,10 +99,7 @@ public final class EndpointRoutes {
         Access.ANY,
         ctx -> {
           Input in = api.input(ctx);
-          Map<String, String> headers = Headers.read(in, "headers", false);
-          if (headers == null && (in.node("headers") == null || in.isNull("headers"))) {
-            in.missing("headers");
-          }
+          Map<String, String> headers = Headers.readReplacement(in);
           in.done();
           endpoints.writeHeaders(Api.scope(ctx), app(ctx), endpoint(ctx), headers, true);
           api.noContent(ctx);
@@ -150,13 +146,9 @@ public final class EndpointRoutes {
         Access.ANY,
         ctx -> {
           Input in = api.input(ctx);
-          String key = Secrets.read(in, "key");
-          Integer grace =
-              in.optionalInt("gracePeriodSeconds", 0, EndpointService.MAX_GRACE.toSeconds());
+          RotateIn body = RotateIn.read(in);
           in.done();
-          Duration period =
-              grace == null ? EndpointService.DEFAULT_GRACE : Duration.ofSeconds(grace);
-          endpoints.rotate(Api.scope(ctx), app(ctx), endpoint(ctx), key, period);
+          endpoints.rotate(Api.scope(ctx), app(ctx), endpoint(ctx), body.key(), body.grace());
           api.noContent(ctx);
         });
   }

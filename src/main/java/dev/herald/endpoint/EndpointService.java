@@ -1,6 +1,5 @@
 package dev.herald.endpoint;
 
-import dev.herald.app.App;
 import dev.herald.app.AppService;
 import dev.herald.core.HeraldError;
 import dev.herald.core.Ids;
@@ -23,6 +22,11 @@ import java.util.Optional;
 /**
  * Endpoints of an application: CRUD, headers and secrets. Other features find the endpoints of a
  * message with {@link #matching} and sign with {@link #signingKeys}, inside their own transaction.
+ *
+ * <p>Every change made through the routes is reported to {@link EndpointEvents} in the same
+ * transaction (created, updated, deleted, disabled by hand), and the events' deliveries are handed
+ * to the queue after commit. The operations that take an application id and a {@link Tx} (for the
+ * operational-webhook feature, whose endpoints live in a hidden application) report nothing.
  */
 public final class EndpointService {
   /** How long a rotated-away key still signs, unless the caller says otherwise (Svix: 24 h). */
@@ -42,16 +46,25 @@ public final class EndpointService {
   private final EndpointSql sql;
   private final Secrets secrets = new Secrets();
   private final Clock clock;
+  private final EndpointEvents events;
 
-  public EndpointService(Store store, AppService apps, Json json, Clock clock) {
+  /** An endpoint service that reports its changes to {@code events}. */
+  public EndpointService(
+      Store store, AppService apps, Json json, Clock clock, EndpointEvents events) {
     this.store = store;
     this.apps = apps;
     this.sql = new EndpointSql(json);
     this.clock = clock;
+    this.events = events;
+  }
+
+  /** An endpoint service that reports nothing. */
+  public EndpointService(Store store, AppService apps, Json json, Clock clock) {
+    this(store, apps, json, clock, EndpointEvents.NONE);
   }
 
   /** The result of a PUT: the endpoint, and whether this call created it. */
-  record Saved(Endpoint endpoint, boolean created) {}
+  public record Saved(Endpoint endpoint, boolean created) {}
 
   // ---- for other features
 
@@ -98,18 +111,140 @@ public final class EndpointService {
         && sql.disable(tx, endpointId, now);
   }
 
+  /** When the failure streak of {@code endpointId} began; empty when none runs. */
+  public Optional<Long> failingSince(Tx tx, String endpointId) throws SQLException {
+    return sql.failingSince(tx, endpointId);
+  }
+
   /** Disables {@code endpointId} at once (it answered 410 Gone); true when this call did. */
   public boolean disableGone(Tx tx, String endpointId, long now) throws SQLException {
     return sql.disable(tx, endpointId, now);
   }
 
-  // ---- for the routes
+  // ---- on an application named by id, in the caller's transaction, reporting nothing
 
-  private Endpoint resolve(Tx tx, Scope scope, String appIdOrUid, String idOrUid)
-      throws SQLException {
-    App app = apps.resolve(tx, scope, appIdOrUid);
-    return find(tx, app.id(), idOrUid)
+  /** The endpoints of application {@code appId}, a page of them. */
+  public ListResponse<Endpoint> list(Tx tx, String appId, Page page) throws SQLException {
+    return page.respond(sql.list(tx, appId, page), Endpoint::id);
+  }
+
+  /** Endpoint {@code idOrUid} (an {@code ep_} id or a uid) of application {@code appId}; 404. */
+  public Endpoint get(Tx tx, String appId, String idOrUid) throws SQLException {
+    return find(tx, appId, idOrUid)
         .orElseThrow(() -> new HeraldError.NotFound("Endpoint not found."));
+  }
+
+  /** Creates an endpoint of application {@code appId} from {@code in}. */
+  public Endpoint create(Tx tx, String appId, EndpointIn in) throws SQLException {
+    return insert(tx, appId, in, in.uid());
+  }
+
+  /** PUT: replaces the endpoint, or creates it with the path's value as uid when it is absent. */
+  public Saved upsert(Tx tx, String appId, String idOrUid, EndpointIn in) throws SQLException {
+    Optional<Endpoint> existing = find(tx, appId, idOrUid);
+    if (existing.isEmpty()) {
+      if (Ids.Prefix.ENDPOINT.matches(idOrUid)) {
+        throw new HeraldError.NotFound("Endpoint not found.");
+      }
+      if (idOrUid.length() > MAX_UID_LENGTH || !Input.ID_LIKE.matcher(idOrUid).matches()) {
+        throw HeraldError.Invalid.of(
+            List.of("path", "endpoint_id"),
+            "string does not match regex \"" + Input.ID_LIKE.pattern() + "\"",
+            "value_error.str.regex");
+      }
+      if (in.uid() != null && !in.uid().equals(idOrUid)) {
+        throw HeraldError.Invalid.of(
+            List.of("body", "uid"),
+            "uid must match the uid in the path when creating",
+            "value_error");
+      }
+      return new Saved(insert(tx, appId, in, idOrUid), true);
+    }
+    Endpoint e = existing.get();
+    Endpoint updated =
+        new Endpoint(
+            e.id(),
+            e.appId(),
+            in.uid() != null ? in.uid() : e.uid(),
+            in.url(),
+            in.description(),
+            in.version(),
+            in.rateLimit(),
+            in.disabled(),
+            in.filterTypes(),
+            in.channels(),
+            in.metadata(),
+            e.headers(),
+            e.secret(),
+            e.oldSecrets(),
+            e.createdAt(),
+            clock.millis());
+    sql.update(tx, updated);
+    return new Saved(updated, false);
+  }
+
+  Endpoint patch(Tx tx, String appId, String idOrUid, EndpointIn.PatchIn in) throws SQLException {
+    Endpoint e = get(tx, appId, idOrUid);
+    Endpoint updated =
+        new Endpoint(
+            e.id(),
+            e.appId(),
+            in.uid().or(e.uid()),
+            in.url().or(e.url()),
+            in.description().or(e.description()),
+            in.version().or(e.version()),
+            in.rateLimit().or(e.rateLimit()),
+            in.disabled().or(e.disabled()),
+            in.filterTypes().or(e.filterTypes()),
+            in.channels().or(e.channels()),
+            in.metadata().or(e.metadata()),
+            e.headers(),
+            e.secret(),
+            e.oldSecrets(),
+            e.createdAt(),
+            clock.millis());
+    sql.update(tx, updated);
+    return updated;
+  }
+
+  /** Marks the endpoint deleted; returns it as it was. */
+  public Endpoint delete(Tx tx, String appId, String idOrUid) throws SQLException {
+    Endpoint e = get(tx, appId, idOrUid);
+    sql.markDeleted(tx, e.appId(), e.id(), clock.millis());
+    return e;
+  }
+
+  /** Replaces the headers ({@code replace}) or applies {@code headers} as changes to them. */
+  public void writeHeaders(
+      Tx tx, String appId, String idOrUid, Map<String, String> headers, boolean replace)
+      throws SQLException {
+    Endpoint e = get(tx, appId, idOrUid);
+    Map<String, String> next = Headers.apply(replace ? Map.of() : e.headers(), headers);
+    sql.update(tx, withKeys(e, next, e.secret(), e.oldSecrets()));
+  }
+
+  /**
+   * Makes {@code key} (null: a generated one) the signing key; the previous key keeps signing for
+   * {@code grace}. Expired old keys are dropped, and at most {@link #MAX_OLD_KEYS} are kept.
+   */
+  public void rotate(Tx tx, String appId, String idOrUid, String key, Duration grace)
+      throws SQLException {
+    Endpoint e = get(tx, appId, idOrUid);
+    long now = clock.millis();
+    List<Endpoint.OldKey> old = new ArrayList<>();
+    for (Endpoint.OldKey k : e.oldSecrets()) {
+      if (k.expiresAt() > now) {
+        old.add(k);
+      }
+    }
+    if (!grace.isZero()) {
+      old.add(new Endpoint.OldKey(e.secret(), now + grace.toMillis()));
+    }
+    if (old.size() > MAX_OLD_KEYS) {
+      old = old.subList(old.size() - MAX_OLD_KEYS, old.size());
+    }
+    String next = key != null ? key : secrets.generate();
+    sql.update(tx, withKeys(e, e.headers(), next, List.copyOf(old)));
   }
 
   /** The live endpoint of application {@code appId} named by {@code idOrUid} (an id or uid). */
@@ -117,23 +252,6 @@ public final class EndpointService {
     return Ids.Prefix.ENDPOINT.matches(idOrUid)
         ? sql.byId(tx, appId, idOrUid)
         : sql.byUid(tx, appId, idOrUid);
-  }
-
-  ListResponse<EndpointOut> list(Scope scope, String appIdOrUid, Page page) {
-    return store.read(
-        tx -> {
-          App app = apps.resolve(tx, scope, appIdOrUid);
-          return Page.map(
-              page.respond(sql.list(tx, app.id(), page), Endpoint::id), EndpointOut::of);
-        });
-  }
-
-  Endpoint get(Scope scope, String appIdOrUid, String idOrUid) {
-    return store.read(tx -> resolve(tx, scope, appIdOrUid, idOrUid));
-  }
-
-  Endpoint create(Scope scope, String appIdOrUid, EndpointIn in) {
-    return store.write(tx -> insert(tx, apps.resolve(tx, scope, appIdOrUid).id(), in, in.uid()));
   }
 
   private Endpoint insert(Tx tx, String appId, EndpointIn in, String uid) throws SQLException {
@@ -160,87 +278,80 @@ public final class EndpointService {
     return e;
   }
 
-  /** PUT: replaces the endpoint, or creates it with the path's value as uid when it is absent. */
-  Saved upsert(Scope scope, String appIdOrUid, String idOrUid, EndpointIn in) {
-    return store.write(
+  // ---- for the routes: scoped by the caller's token, each change reported to the events
+
+  /** A result, and the deliveries of the events its transaction wrote. */
+  private record Reported<T>(T value, List<String> deliveries) {}
+
+  /** Runs {@code work} in one transaction; hands the events' deliveries off after commit. */
+  private <T> T reporting(Store.Work<Reported<T>> work) {
+    Reported<T> done = store.write(work);
+    events.handOff(done.deliveries());
+    return done.value();
+  }
+
+  /**
+   * The events of an update from {@code before} to {@code after}: updated, and disabled (trigger
+   * "manual") when it turned the endpoint off. An endpoint created disabled was never turned off.
+   */
+  private List<String> updated(Tx tx, Endpoint before, Endpoint after) throws SQLException {
+    List<String> ids = new ArrayList<>(events.changed(tx, after, EndpointEvents.Change.UPDATED));
+    if (after.disabled() && !before.disabled()) {
+      ids.addAll(events.disabled(tx, after));
+    }
+    return ids;
+  }
+
+  private String appId(Tx tx, Scope scope, String appIdOrUid) throws SQLException {
+    return apps.resolve(tx, scope, appIdOrUid).id();
+  }
+
+  ListResponse<EndpointOut> list(Scope scope, String appIdOrUid, Page page) {
+    return store.read(
+        tx -> Page.map(list(tx, appId(tx, scope, appIdOrUid), page), EndpointOut::of));
+  }
+
+  Endpoint get(Scope scope, String appIdOrUid, String idOrUid) {
+    return store.read(tx -> get(tx, appId(tx, scope, appIdOrUid), idOrUid));
+  }
+
+  Endpoint create(Scope scope, String appIdOrUid, EndpointIn in) {
+    return reporting(
         tx -> {
-          App app = apps.resolve(tx, scope, appIdOrUid);
-          Optional<Endpoint> existing = find(tx, app.id(), idOrUid);
-          if (existing.isEmpty()) {
-            if (Ids.Prefix.ENDPOINT.matches(idOrUid)) {
-              throw new HeraldError.NotFound("Endpoint not found.");
-            }
-            if (idOrUid.length() > MAX_UID_LENGTH || !Input.ID_LIKE.matcher(idOrUid).matches()) {
-              throw HeraldError.Invalid.of(
-                  List.of("path", "endpoint_id"),
-                  "string does not match regex \"" + Input.ID_LIKE.pattern() + "\"",
-                  "value_error.str.regex");
-            }
-            if (in.uid() != null && !in.uid().equals(idOrUid)) {
-              throw HeraldError.Invalid.of(
-                  List.of("body", "uid"),
-                  "uid must match the uid in the path when creating",
-                  "value_error");
-            }
-            return new Saved(insert(tx, app.id(), in, idOrUid), true);
-          }
-          Endpoint e = existing.get();
-          Endpoint updated =
-              new Endpoint(
-                  e.id(),
-                  e.appId(),
-                  in.uid() != null ? in.uid() : e.uid(),
-                  in.url(),
-                  in.description(),
-                  in.version(),
-                  in.rateLimit(),
-                  in.disabled(),
-                  in.filterTypes(),
-                  in.channels(),
-                  in.metadata(),
-                  e.headers(),
-                  e.secret(),
-                  e.oldSecrets(),
-                  e.createdAt(),
-                  clock.millis());
-          sql.update(tx, updated);
-          return new Saved(updated, false);
+          Endpoint e = create(tx, appId(tx, scope, appIdOrUid), in);
+          return new Reported<>(e, events.changed(tx, e, EndpointEvents.Change.CREATED));
+        });
+  }
+
+  Saved upsert(Scope scope, String appIdOrUid, String idOrUid, EndpointIn in) {
+    return reporting(
+        tx -> {
+          String appId = appId(tx, scope, appIdOrUid);
+          Optional<Endpoint> before = find(tx, appId, idOrUid);
+          Saved saved = upsert(tx, appId, idOrUid, in);
+          List<String> ids =
+              before.isPresent()
+                  ? updated(tx, before.get(), saved.endpoint())
+                  : events.changed(tx, saved.endpoint(), EndpointEvents.Change.CREATED);
+          return new Reported<>(saved, ids);
         });
   }
 
   Endpoint patch(Scope scope, String appIdOrUid, String idOrUid, EndpointIn.PatchIn in) {
-    return store.write(
+    return reporting(
         tx -> {
-          Endpoint e = resolve(tx, scope, appIdOrUid, idOrUid);
-          Endpoint updated =
-              new Endpoint(
-                  e.id(),
-                  e.appId(),
-                  in.uid().or(e.uid()),
-                  in.url().or(e.url()),
-                  in.description().or(e.description()),
-                  in.version().or(e.version()),
-                  in.rateLimit().or(e.rateLimit()),
-                  in.disabled().or(e.disabled()),
-                  in.filterTypes().or(e.filterTypes()),
-                  in.channels().or(e.channels()),
-                  in.metadata().or(e.metadata()),
-                  e.headers(),
-                  e.secret(),
-                  e.oldSecrets(),
-                  e.createdAt(),
-                  clock.millis());
-          sql.update(tx, updated);
-          return updated;
+          String appId = appId(tx, scope, appIdOrUid);
+          Endpoint before = get(tx, appId, idOrUid);
+          Endpoint after = patch(tx, appId, idOrUid, in);
+          return new Reported<>(after, updated(tx, before, after));
         });
   }
 
   void delete(Scope scope, String appIdOrUid, String idOrUid) {
-    store.write(
+    reporting(
         tx -> {
-          Endpoint e = resolve(tx, scope, appIdOrUid, idOrUid);
-          sql.markDeleted(tx, e.appId(), e.id(), clock.millis());
-          return null;
+          Endpoint e = delete(tx, appId(tx, scope, appIdOrUid), idOrUid);
+          return new Reported<>(e, events.changed(tx, e, EndpointEvents.Change.DELETED));
         });
   }
 
@@ -248,7 +359,6 @@ public final class EndpointService {
     return Headers.redacted(get(scope, appIdOrUid, idOrUid).headers());
   }
 
-  /** Replaces the headers ({@code replace}) or applies {@code headers} as changes to them. */
   void writeHeaders(
       Scope scope,
       String appIdOrUid,
@@ -257,9 +367,7 @@ public final class EndpointService {
       boolean replace) {
     store.write(
         tx -> {
-          Endpoint e = resolve(tx, scope, appIdOrUid, idOrUid);
-          Map<String, String> next = Headers.apply(replace ? Map.of() : e.headers(), headers);
-          sql.update(tx, withKeys(e, next, e.secret(), e.oldSecrets()));
+          writeHeaders(tx, appId(tx, scope, appIdOrUid), idOrUid, headers, replace);
           return null;
         });
   }
@@ -268,29 +376,10 @@ public final class EndpointService {
     return get(scope, appIdOrUid, idOrUid).secret();
   }
 
-  /**
-   * Makes {@code key} (null: a generated one) the signing key; the previous key keeps signing for
-   * {@code grace}. Expired old keys are dropped, and at most {@link #MAX_OLD_KEYS} are kept.
-   */
   void rotate(Scope scope, String appIdOrUid, String idOrUid, String key, Duration grace) {
     store.write(
         tx -> {
-          Endpoint e = resolve(tx, scope, appIdOrUid, idOrUid);
-          long now = clock.millis();
-          List<Endpoint.OldKey> old = new ArrayList<>();
-          for (Endpoint.OldKey k : e.oldSecrets()) {
-            if (k.expiresAt() > now) {
-              old.add(k);
-            }
-          }
-          if (!grace.isZero()) {
-            old.add(new Endpoint.OldKey(e.secret(), now + grace.toMillis()));
-          }
-          if (old.size() > MAX_OLD_KEYS) {
-            old = old.subList(old.size() - MAX_OLD_KEYS, old.size());
-          }
-          String next = key != null ? key : secrets.generate();
-          sql.update(tx, withKeys(e, e.headers(), next, List.copyOf(old)));
+          rotate(tx, appId(tx, scope, appIdOrUid), idOrUid, key, grace);
           return null;
         });
   }

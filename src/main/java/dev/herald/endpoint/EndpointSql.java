@@ -107,6 +107,14 @@ final class EndpointSql {
         .orElse(now);
   }
 
+  /** When the failure streak of endpoint {@code id} began, if one runs. */
+  Optional<Long> failingSince(Tx tx, String id) throws SQLException {
+    return tx.one(
+        "SELECT failing_since FROM endpoint WHERE id = ? AND failing_since IS NOT NULL",
+        rs -> rs.getLong(1),
+        id);
+  }
+
   /** Disables an enabled endpoint; true when this call disabled it. */
   boolean disable(Tx tx, String id, long now) throws SQLException {
     return tx.update(

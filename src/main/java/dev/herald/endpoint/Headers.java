@@ -16,7 +16,7 @@ import java.util.Set;
  * and values may not hold control characters (no header injection). Sensitive values are never
  * shown again: a GET lists their names under {@code sensitive}.
  */
-final class Headers {
+public final class Headers {
   /** Longest header value, in characters (Svix: 4096 bytes). */
   static final int MAX_VALUE_LENGTH = 4096;
 
@@ -74,11 +74,12 @@ final class Headers {
           "x-api-key");
 
   /** Svix's {@code EndpointHeadersOut}. */
-  record Out(Map<String, String> headers, List<String> sensitive) {}
+  public record Out(Map<String, String> headers, List<String> sensitive) {}
 
   private Headers() {}
 
-  static Out redacted(Map<String, String> headers) {
+  /** The headers to show: sensitive ones (e.g. {@code Authorization}) are named, not shown. */
+  public static Out redacted(Map<String, String> headers) {
     Map<String, String> shown = new LinkedHashMap<>();
     List<String> hidden = new ArrayList<>();
     headers.forEach(
@@ -90,6 +91,15 @@ final class Headers {
           }
         });
     return new Out(shown, hidden);
+  }
+
+  /** Svix's {@code EndpointHeadersIn}: the required {@code headers} object, replacing all. */
+  public static Map<String, String> readReplacement(Input in) {
+    Map<String, String> headers = read(in, "headers", false);
+    if (headers == null && (in.node("headers") == null || in.isNull("headers"))) {
+      in.missing("headers");
+    }
+    return headers;
   }
 
   /**

@@ -65,24 +65,48 @@ public final class MessageService {
             tx -> {
               App app = apps.getOrCreate(tx, scope, appIdOrUid, in.application());
               Message m = insert(tx, app, in);
-              List<String> targets =
-                  endpoints.matching(tx, app.id(), m.eventType(), m.channels()).stream()
-                      .map(Endpoint::id)
-                      .toList();
-              long now = clock.millis();
-              return new Accepted(
-                  m,
-                  ledger.create(
-                      tx,
-                      app.id(),
-                      m.id(),
-                      targets,
-                      Delivery.SCHEDULED,
-                      now,
-                      now + queueLease.toMillis()));
+              return new Accepted(m, fanOut(tx, m, targets(tx, m.appId(), m)));
             });
-    ledger.handOff(store, queue, accepted.deliveries());
+    handOff(accepted.deliveries());
     return accepted.message();
+  }
+
+  /**
+   * Writes, in the caller's transaction, a message of {@code eventType} whose payload is the JSON
+   * object text {@code payload} for {@code app}, and one pending delivery per matching endpoint.
+   * Returns the delivery ids, for {@link #handOff} once the transaction committed. A message that
+   * matches no endpoint is not stored (empty list).
+   */
+  public List<String> publish(Tx tx, App app, String eventType, String payload)
+      throws SQLException {
+    List<String> targets =
+        endpoints.matching(tx, app.id(), eventType, null).stream().map(Endpoint::id).toList();
+    if (targets.isEmpty()) {
+      return List.of();
+    }
+    Duration retention = Duration.ofDays(MessageIn.DEFAULT_RETENTION_DAYS);
+    Message m =
+        insert(tx, app, new MessageIn(eventType, null, null, null, payload, retention, null));
+    return fanOut(tx, m, targets);
+  }
+
+  /** Offers committed delivery ids to the queue; the sweeper finds any it refuses. */
+  public void handOff(List<String> deliveryIds) {
+    ledger.handOff(store, queue, deliveryIds);
+  }
+
+  /** The ids of the endpoints of {@code appId} that {@code m} goes to. */
+  private List<String> targets(Tx tx, String appId, Message m) throws SQLException {
+    return endpoints.matching(tx, appId, m.eventType(), m.channels()).stream()
+        .map(Endpoint::id)
+        .toList();
+  }
+
+  /** One pending delivery of {@code m} per endpoint in {@code targets}, marked queued; ids. */
+  private List<String> fanOut(Tx tx, Message m, List<String> targets) throws SQLException {
+    long now = clock.millis();
+    return ledger.create(
+        tx, m.appId(), m.id(), targets, Delivery.SCHEDULED, now, now + queueLease.toMillis());
   }
 
   /** Writes the message for {@code app} in {@code tx}; a repeated {@code eventId} is a 409. */

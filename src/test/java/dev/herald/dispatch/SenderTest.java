@@ -262,8 +262,12 @@ class SenderTest {
     assertThat(accepted).hasValue(0);
 
     // The counter does see a connection the guard lets through.
-    sender().send("http://127.0.0.1:" + port + "/", Map.of(), new byte[0]);
-    await().atMost(Duration.ofSeconds(15)).until(() -> accepted.get() == 1);
+    Result through = sender().send("http://127.0.0.1:" + port + "/", Map.of(), new byte[0]);
+    assertThat(through).isNotInstanceOfSatisfying(Result.Failed.class, f -> assertThat(f.kind()).isEqualTo(Result.Kind.SSRF));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .as("whitelisted send came to %s", through)
+        .until(() -> accepted.get() == 1);
   }
 
   @Test
