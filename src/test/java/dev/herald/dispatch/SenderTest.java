@@ -263,10 +263,9 @@ class SenderTest {
 
     // The counter does see a connection the guard lets through.
     Result through = sender().send("http://127.0.0.1:" + port + "/", Map.of(), new byte[0]);
-    assertThat(through).isNotInstanceOfSatisfying(Result.Failed.class, f -> assertThat(f.kind()).isEqualTo(Result.Kind.SSRF));
     await()
         .atMost(Duration.ofSeconds(15))
-        .as("whitelisted send came to %s", through)
+        .alias("whitelisted send came to " + through)
         .until(() -> accepted.get() == 1);
   }
 
