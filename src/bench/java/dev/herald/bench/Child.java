@@ -32,11 +32,16 @@ final class Child implements AutoCloseable {
   private final CountDownLatch ready = new CountDownLatch(1);
   private volatile int port = -1;
 
+  private final Thread onExit;
+
   private Child(String name, Process process, Path log) {
     this.name = name;
     this.process = process;
     this.log = log;
     Thread.ofPlatform().daemon().name(name + "-log").start(this::pump);
+    // An interrupted driver (Ctrl-C, SIGTERM) still stops what it started.
+    this.onExit = new Thread(process::destroy, name + "-stop");
+    Runtime.getRuntime().addShutdownHook(onExit);
   }
 
   /** Starts {@code cmd} with {@code env} added (HERALD_* inherited variables removed). */
@@ -131,6 +136,11 @@ final class Child implements AutoCloseable {
   /** Stops the process: SIGTERM, then SIGKILL when it has not ended within 20 s. */
   @Override
   public void close() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException e) {
+      // already shutting down: the hook does it
+    }
     process.destroy();
     try {
       if (!process.waitFor(20, TimeUnit.SECONDS)) {

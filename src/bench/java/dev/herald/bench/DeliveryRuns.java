@@ -33,6 +33,12 @@ import org.eclipse.jetty.http.HttpMethod;
  * </ul>
  */
 final class DeliveryRuns {
+  /** Messages sent to a fresh Herald before it is measured... */
+  static final long WARM_UP_MESSAGES = 20_000;
+
+  /** ...unless this many seconds passed first. */
+  static final double WARM_UP_SECONDS = 30;
+
   /** Largest number of deliveries one closed-loop run may cause. */
   static final long MAX_DELIVERIES_PER_RUN = 400_000;
 
@@ -109,7 +115,7 @@ final class DeliveryRuns {
         HeraldNode.start(mode, settings, ctx.repo(), ctx.logs(), load)) {
       System.out.printf("bench: %s: Herald pid %d%n", mode.label, node.process.pid());
       String one = app(node, "bench-1to1", 1);
-      throughput(node, one, 1, s.concurrency(), 5); // warm-up, not reported
+      warmUp(node, one);
       if (chosen.contains("throughput")) {
         List<Map<String, Double>> runs = new ArrayList<>();
         for (int i = 0; i < s.runs(); i++) {
@@ -141,6 +147,19 @@ final class DeliveryRuns {
       out.put("cpu_seconds_lifetime", Figures.round(node.process.cpuSeconds()));
     }
     return out;
+  }
+
+  /**
+   * Warms Herald's JIT before anything is measured: 1→1 load until {@link #WARM_UP_MESSAGES} were
+   * accepted or {@link #WARM_UP_SECONDS} passed (not reported).
+   */
+  void warmUp(HeraldNode node, String app) {
+    long deadline = System.nanoTime() + (long) (WARM_UP_SECONDS * 1e9);
+    long accepted = 0;
+    while (accepted < WARM_UP_MESSAGES && System.nanoTime() < deadline) {
+      accepted += throughput(node, app, 1, s.concurrency(), 5).get("accepted").longValue();
+    }
+    System.out.printf("bench: %s warmed up with %d messages%n", node.mode.label, accepted);
   }
 
   /** A new application of {@code node} with {@code endpoints} endpoints on the sink. */

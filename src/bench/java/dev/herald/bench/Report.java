@@ -25,6 +25,19 @@ final class Report {
     this.dir = dir;
   }
 
+  /**
+   * Rewrites the tables, the chart and the README's table from {@code bench/results/latest.json}
+   * (after a change to this class): {@code java -cp target/bench-classes:target/herald.jar
+   * dev.herald.bench.Report}.
+   */
+  public static void main(String[] args) throws IOException {
+    Path dir = Path.of(args.length > 0 ? args[0] : "bench/results");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> results =
+        HeraldNode.JSON.readValue(dir.resolve("latest.json").toFile(), Map.class);
+    new Report(dir.toAbsolutePath()).write(results);
+  }
+
   void write(Map<String, Object> results) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(
@@ -104,7 +117,7 @@ final class Report {
               y,
               left - 6,
               y + 4,
-              Tables.fmt(Math.pow(10, d))));
+              String.format(Locale.ROOT, "%,d", (long) Math.pow(10, d))));
     }
     String[] colours = {"#4c78a8", "#72b7b2", "#f58518", "#e45756"};
     String[] names = {"p50", "p90", "p99", "p99.9"};

@@ -53,6 +53,7 @@ final class StressRuns {
       String mixed = delivery.app(node, "iso-mixed", ENDPOINTS - 1);
       slowApp = mixed;
       node.createEndpoint(mixed, sink.url("/slow/0"));
+      delivery.warmUp(node, delivery.app(node, "iso-warm-up", 1));
       fastLatency(node, fast, 2);
       List<Map<String, Double>> baseline = new ArrayList<>();
       List<Map<String, Double>> beside = new ArrayList<>();
