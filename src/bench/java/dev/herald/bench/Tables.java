@@ -32,8 +32,8 @@ final class Tables {
             String.valueOf(meta.get("note")).isBlank() ? "" : " " + meta.get("note")));
     b.append(
         "| mode | accepted msg/s (1→1) | deliveries/s 1→1 | ÷ ceiling | deliveries/s 1→10 |"
-            + " deliveries/s 1→100 | p50 / p90 / p99 / p99.9 ms at 1,000 msg/s | peak RSS MB"
-            + " (1→1) | CPU s per 1,000 deliveries | peak RSS MB at 5,000 deliveries/s |\n");
+            + " deliveries/s 1→100 | p50 / p90 / p99 / p99.9 ms, 1,000 msg/s offered | peak RSS MB"
+            + " (1→1) | CPU s per 1,000 deliveries | peak RSS MB, 5,000 deliveries/s offered (1→10) |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     if (!ceiling.isEmpty()) {
       b.append(
