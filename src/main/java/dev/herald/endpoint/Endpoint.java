@@ -31,6 +31,14 @@ public record Endpoint(
   /** A key rotated away, still accepted for signing until {@code expiresAt} (epoch millis). */
   public record OldKey(String key, long expiresAt) {}
 
+  /**
+   * The secret as the API shows it: {@code whsec_…}, or the public {@code whpk_…} of an Ed25519
+   * key.
+   */
+  public String shownSecret() {
+    return Secrets.shown(secret);
+  }
+
   /** The current key first, then every old key still valid at {@code now}. */
   public List<String> signingKeys(Instant now) {
     List<String> keys = new ArrayList<>();

@@ -372,8 +372,9 @@ public final class EndpointService {
         });
   }
 
+  /** The secret as the API shows it: {@code whsec_…}, or {@code whpk_…} for an Ed25519 key. */
   String secret(Scope scope, String appIdOrUid, String idOrUid) {
-    return get(scope, appIdOrUid, idOrUid).secret();
+    return get(scope, appIdOrUid, idOrUid).shownSecret();
   }
 
   void rotate(Scope scope, String appIdOrUid, String idOrUid, String key, Duration grace) {

@@ -118,7 +118,7 @@ public final class OperationalWebhookService {
   }
 
   String secret(Scope scope, String idOrUid) {
-    return get(scope, idOrUid).secret();
+    return get(scope, idOrUid).shownSecret();
   }
 
   void rotate(Scope scope, String idOrUid, RotateIn in) {

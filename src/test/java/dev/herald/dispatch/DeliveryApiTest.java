@@ -260,4 +260,50 @@ class DeliveryApiTest {
       receiver.respond(r -> TestReceiver.Reply.status(200));
     }
   }
+
+  @Test
+  void ed25519_endpoint_gets_v1a_signatures_that_its_public_key_verifies() throws Exception {
+    var pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    byte[] pkcs8 = pair.getPrivate().getEncoded();
+    byte[] seed = java.util.Arrays.copyOfRange(pkcs8, pkcs8.length - 32, pkcs8.length);
+    String app = app();
+    String path = unique("ed25519");
+    EndpointOut ep =
+        svix.getEndpoint()
+            .create(
+                app,
+                new EndpointIn()
+                    .url(java.net.URI.create(receiver.url(path)))
+                    .secret("whsk_" + java.util.Base64.getEncoder().encodeToString(seed)));
+    // The API shows the public key, never the private one.
+    String shown = svix.getEndpoint().getSecret(app, ep.getId()).getKey();
+    byte[] x509 = pair.getPublic().getEncoded();
+    byte[] pub = java.util.Arrays.copyOfRange(x509, x509.length - 32, x509.length);
+    assertThat(shown).isEqualTo("whpk_" + java.util.Base64.getEncoder().encodeToString(pub));
+
+    svix.getMessage().create(app, new MessageIn().eventType("t").payload("{\"ed\":1}"));
+    assertThat(awaitPath(path, 1)).isTrue();
+    TestReceiver.Received r = at(path).get(0);
+    String sig = r.header("svix-signature");
+    assertThat(sig).startsWith("v1a,");
+    java.security.Signature verify = java.security.Signature.getInstance("Ed25519");
+    verify.initVerify(pair.getPublic());
+    verify.update(
+        (r.header("svix-id") + "." + r.header("svix-timestamp") + "." + r.body())
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(verify.verify(java.util.Base64.getDecoder().decode(sig.substring(4)))).isTrue();
+  }
+
+  @Test
+  void malformed_ed25519_secret_is_422_and_creates_nothing() throws Exception {
+    String app = app();
+    TestHerald.Resp r =
+        herald.call(
+            "POST",
+            "/api/v1/app/" + app + "/endpoint",
+            "{\"url\":\"" + receiver.url("/x") + "\",\"secret\":\"whsk_AAAA\"}");
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.body()).contains("[\"body\",\"secret\"]");
+    assertThat(svix.getEndpoint().list(app).getData()).isEmpty();
+  }
 }
