@@ -1,6 +1,7 @@
 package dev.herald.attempt;
 
 import dev.herald.delivery.Attempt;
+import dev.herald.delivery.DeliveryLedger;
 import dev.herald.delivery.Status;
 import dev.herald.store.Tx;
 import dev.herald.web.Json;
@@ -77,22 +78,6 @@ final class AttemptSql {
     this.json = json;
   }
 
-  private static Attempt attempt(ResultSet rs) throws SQLException {
-    return new Attempt(
-        rs.getString("id"),
-        rs.getString("app_id"),
-        rs.getString("msg_id"),
-        rs.getString("endp_id"),
-        rs.getString("delivery_id"),
-        rs.getString("url"),
-        Status.of(rs.getInt("status")),
-        rs.getInt("response_status_code"),
-        rs.getString("response"),
-        rs.getLong("response_duration_ms"),
-        rs.getInt("trigger_type"),
-        rs.getLong("created_at"));
-  }
-
   private static Latest latest(ResultSet rs) throws SQLException {
     long next = rs.getLong("next_attempt_at");
     Long nextAt = rs.wasNull() ? null : next;
@@ -161,7 +146,7 @@ final class AttemptSql {
       args.add(q.after());
     }
     sql.append(keyset(page, "a.created_at", "a.id", cursorTime, args));
-    return tx.list(sql.toString(), AttemptSql::attempt, args.toArray());
+    return tx.list(sql.toString(), DeliveryLedger::attempt, args.toArray());
   }
 
   /** Attempt {@code id} of message {@code msgId}. */
@@ -171,7 +156,7 @@ final class AttemptSql {
             + ATTEMPT_COLUMNS
             + " FROM message_attempt a"
             + " WHERE a.app_id = ? AND a.msg_id = ? AND a.id = ?",
-        AttemptSql::attempt,
+        DeliveryLedger::attempt,
         appId,
         msgId,
         id);

@@ -273,7 +273,8 @@ public final class DeliveryLedger {
         msgId);
   }
 
-  static Attempt attempt(ResultSet rs) throws SQLException {
+  /** Maps a {@code message_attempt} row; every reader of the attempt log uses it. */
+  public static Attempt attempt(ResultSet rs) throws SQLException {
     return new Attempt(
         rs.getString("id"),
         rs.getString("app_id"),
