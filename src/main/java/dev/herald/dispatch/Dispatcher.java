@@ -14,6 +14,7 @@ import dev.herald.message.Message;
 import dev.herald.message.MessageService;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.store.Store;
+import dev.herald.store.Tx;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,12 +46,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>One attempt.</b> Claim the row (a lease under a token of this node; a row already ended,
  * not due, or held by a live worker is skipped, which is what makes a duplicate queue item
- * harmless); read the message and the endpoint; skip the delivery when the endpoint is gone or
- * disabled or the payload expunged; pass per-endpoint admission ({@link EndpointLimits}: a
- * concurrency cap and {@code throttleRate}), or defer the row; sign with the endpoint's current and
- * still-valid old keys and a fresh timestamp; send; record the attempt and the next state in one
- * transaction. The row's lease covers every crash between claim and record: the delivery is
- * attempted again (at least once, never lost).
+ * harmless); read the endpoint and the payload's length; skip the delivery when the endpoint is
+ * gone or disabled or the payload expunged; pass per-endpoint admission ({@link EndpointLimits}: a
+ * concurrency cap and {@code throttleRate}) and take room in the {@link PayloadBudget}, or defer
+ * the row; only then read the payload; sign with the endpoint's current and still-valid old keys
+ * and a fresh timestamp; send; record the attempt and the next state in one transaction. The row's
+ * lease covers every crash between claim and record: the delivery is attempted again (at least
+ * once, never lost).
  *
  * <p>The recording transaction also applies the attempt's {@link Consequences}: the endpoint's
  * failure lifecycle and the operational events, whose deliveries go to the queue after commit.
@@ -67,6 +69,9 @@ public final class Dispatcher implements AutoCloseable {
   /** An endpoint that answers this is disabled at once. */
   static final int GONE = 410;
 
+  /** How long an attempt waits for room in the payload budget before it defers its delivery. */
+  static final Duration PAYLOAD_WAIT = Duration.ofSeconds(2);
+
   /** How long {@link #close} waits for attempts in flight. */
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
@@ -82,6 +87,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Clock clock;
   private final EndpointLimits limits;
   private final Semaphore inFlight;
+  private final PayloadBudget payloads = PayloadBudget.ofHeap();
   private final String node = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong tokens = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
@@ -244,14 +250,19 @@ public final class Dispatcher implements AutoCloseable {
     return due.size();
   }
 
-  /** What an attempt needs, read in the claiming transaction. */
+  /** What the claiming transaction read: the row, its endpoint, its payload's length. */
+  private record Claimed(Delivery delivery, Endpoint endpoint, long payloadChars) {}
+
+  /** What an attempt needs once it may send: the message with its payload. */
   private record Prepared(Delivery delivery, Message message, Endpoint endpoint) {}
 
   /** One attempt of delivery {@code id}, if it is still to be attempted. */
   void attempt(String id) throws InterruptedException {
     String token = node + ":" + tokens.incrementAndGet();
     long now = clock.millis();
-    Prepared p =
+    // The payload is not read here: an attempt that must wait (endpoint limits, payload budget)
+    // holds only ids, so a backlog of large messages cannot fill the heap.
+    Claimed c =
         store.write(
             tx -> {
               Optional<Delivery> claimed =
@@ -261,43 +272,78 @@ public final class Dispatcher implements AutoCloseable {
               }
               Delivery d = claimed.get();
               Optional<Endpoint> endpoint = endpoints.find(tx, d.endpointId());
-              Optional<Message> message = messages.byId(tx, d.msgId());
+              Optional<Long> payload = messages.payloadLength(tx, d.msgId());
               Outcome skip =
                   endpoint.isEmpty()
                       ? Outcome.ENDPOINT_DELETED
                       : endpoint.get().disabled()
                           ? Outcome.ENDPOINT_DISABLED
-                          : message.isEmpty() || message.get().payload() == null
-                              ? Outcome.MESSAGE_EXPUNGED
-                              : null;
+                          : payload.isEmpty() ? Outcome.MESSAGE_EXPUNGED : null;
               if (skip != null) {
-                ledger.skip(tx, id, token, skip, now);
-                ended.withTags("outcome", skip.text()).increment();
+                skip(tx, id, token, skip, now);
                 return null;
               }
-              return new Prepared(d, message.get(), endpoint.get());
+              return new Claimed(d, endpoint.get(), payload.get());
             });
-    if (p == null) {
+    if (c == null) {
       return;
     }
-    EndpointLimits.Admission admission = limits.admit(p.endpoint().id(), p.endpoint().rateLimit());
+    EndpointLimits.Admission admission = limits.admit(c.endpoint().id(), c.endpoint().rateLimit());
     if (admission instanceof EndpointLimits.Admission.Defer defer) {
-      long at = clock.millis() + defer.delay().toMillis();
-      store.write(
-          tx -> {
-            ledger.defer(tx, id, token, at, clock.millis());
-            return null;
-          });
+      defer(id, token, defer.delay());
       return;
     }
-    Result result;
-    long started = clock.millis();
+    Runnable endpointSlot = ((EndpointLimits.Admission.Granted) admission).release();
+    Runnable room;
     try {
-      result = send(p);
-    } finally {
-      ((EndpointLimits.Admission.Granted) admission).release().run();
+      room = payloads.acquire(c.payloadChars(), PAYLOAD_WAIT);
+    } catch (InterruptedException e) {
+      endpointSlot.run();
+      throw e;
     }
-    record(p, token, result, started);
+    if (room == null) {
+      endpointSlot.run();
+      defer(id, token, PAYLOAD_WAIT);
+      return;
+    }
+    try {
+      Prepared p;
+      Result result;
+      long started;
+      try {
+        Optional<Message> message = store.read(tx -> messages.byId(tx, c.delivery().msgId()));
+        if (message.isEmpty() || message.get().payload() == null) {
+          store.write(tx -> skip(tx, id, token, Outcome.MESSAGE_EXPUNGED, clock.millis()));
+          return;
+        }
+        p = new Prepared(c.delivery(), message.get(), c.endpoint());
+        started = clock.millis();
+        result = send(p);
+      } finally {
+        endpointSlot.run();
+      }
+      record(p, token, result, started);
+    } finally {
+      room.run();
+    }
+  }
+
+  /** Ends delivery {@code id} without an attempt; returns null. */
+  private Void skip(Tx tx, String id, String token, Outcome outcome, long now)
+      throws java.sql.SQLException {
+    ledger.skip(tx, id, token, outcome, now);
+    ended.withTags("outcome", outcome.text()).increment();
+    return null;
+  }
+
+  /** Hands delivery {@code id} back, due again after {@code delay}. */
+  private void defer(String id, String token, Duration delay) {
+    long at = clock.millis() + delay.toMillis();
+    store.write(
+        tx -> {
+          ledger.defer(tx, id, token, at, clock.millis());
+          return null;
+        });
   }
 
   private Result send(Prepared p) {

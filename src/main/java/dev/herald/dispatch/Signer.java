@@ -38,10 +38,11 @@ public final class Signer {
   /** The value of the {@code *-signature} header: one signature per key. */
   public static String signatureHeader(
       List<String> secrets, String msgId, long timestampSeconds, byte[] body) {
-    byte[] content = content(msgId, timestampSeconds, body);
+    // Signed as two pieces: the body is large (up to the request limit) and is not copied.
+    byte[] head = (msgId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8);
     List<String> parts = new ArrayList<>(secrets.size());
     for (String secret : secrets) {
-      parts.add(sign(secret, content));
+      parts.add(sign(secret, head, body));
     }
     return String.join(" ", parts);
   }
@@ -55,6 +56,11 @@ public final class Signer {
   }
 
   static String sign(String secret, byte[] content) {
+    return sign(secret, content, new byte[0]);
+  }
+
+  /** The signature of {@code head} followed by {@code body}. */
+  static String sign(String secret, byte[] head, byte[] body) {
     try {
       if (secret.startsWith(ASYMMETRIC_PREFIX)) {
         byte[] raw = Base64.getDecoder().decode(secret.substring(ASYMMETRIC_PREFIX.length()));
@@ -67,7 +73,8 @@ public final class Signer {
                 .generatePrivate(new EdECPrivateKeySpec(NamedParameterSpec.ED25519, seed));
         Signature sig = Signature.getInstance("Ed25519");
         sig.initSign(key);
-        sig.update(content);
+        sig.update(head);
+        sig.update(body);
         return "v1a," + Base64.getEncoder().encodeToString(sig.sign());
       }
       String encoded =
@@ -76,7 +83,8 @@ public final class Signer {
               : secret;
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(Base64.getDecoder().decode(encoded), "HmacSHA256"));
-      return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(content));
+      mac.update(head);
+      return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
     } catch (InvalidKeyException e) {
       throw new IllegalArgumentException("unusable signing key", e);
     } catch (GeneralSecurityException e) {

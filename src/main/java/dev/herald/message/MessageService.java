@@ -155,6 +155,14 @@ public final class MessageService {
     return sql.byIdAnyApp(tx, msgId);
   }
 
+  /**
+   * Characters of message {@code msgId}'s payload, any app: how much an attempt will hold before it
+   * loads it. Empty when the message is gone or its payload expunged.
+   */
+  public Optional<Long> payloadLength(Tx tx, String msgId) throws SQLException {
+    return sql.payloadLength(tx, msgId);
+  }
+
   /** The message named by {@code msgIdOrEventId} (a {@code msg_} id or an eventId). */
   Message get(Scope scope, String appIdOrUid, String msgIdOrEventId) {
     return store.read(tx -> find(tx, apps.resolve(tx, scope, appIdOrUid), msgIdOrEventId));

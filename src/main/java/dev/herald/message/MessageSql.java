@@ -68,6 +68,14 @@ final class MessageSql {
     return tx.one("SELECT " + COLUMNS + " FROM message WHERE id = ?", this::map, id);
   }
 
+  /** Characters of message {@code id}'s payload; empty when it is absent or expunged. */
+  Optional<Long> payloadLength(Tx tx, String id) throws SQLException {
+    return tx.one(
+        "SELECT LENGTH(payload) FROM message WHERE id = ? AND payload IS NOT NULL",
+        rs -> rs.getLong(1),
+        id);
+  }
+
   Optional<Message> byId(Tx tx, String appId, String id) throws SQLException {
     return tx.one(
         "SELECT " + COLUMNS + " FROM message WHERE app_id = ? AND id = ?", this::map, appId, id);

@@ -24,6 +24,9 @@ import java.util.function.Consumer;
  * the OpenAPI document is checked against what is served.
  */
 public final class Api {
+  /** Listen backlog: connections the kernel holds completed before Jetty accepts them. */
+  static final int ACCEPT_QUEUE = 1024;
+
   /** Context attribute holding the caller's {@link Scope}. */
   static final String SCOPE_ATTRIBUTE = "herald.scope";
 
@@ -142,6 +145,9 @@ public final class Api {
       admission.reserve(ctx, declared);
     }
     try (InputStream in = ctx.req().getInputStream()) {
+      if (declared > 0) {
+        return readDeclared(in, (int) declared, deadline);
+      }
       ByteArrayOutputStream out =
           new ByteArrayOutputStream((int) Math.min(Math.max(declared, 256), max));
       byte[] buf = new byte[8192];
@@ -165,6 +171,23 @@ public final class Api {
     } catch (IOException e) {
       throw new HeraldError.BadRequest("invalid_body", "Could not read the request body.");
     }
+  }
+
+  /**
+   * Reads a body of a declared length straight into one array of that size: a large body is not
+   * copied again (each copy of a 1 MiB body is a humongous object to G1).
+   */
+  private static byte[] readDeclared(InputStream in, int length, long deadline) throws IOException {
+    byte[] out = new byte[length];
+    int total = 0;
+    int n;
+    while (total < length && (n = in.read(out, total, Math.min(8192, length - total))) != -1) {
+      total += n;
+      if (System.nanoTime() > deadline) {
+        throw new HeraldError.Timeout("The request body arrived too slowly.");
+      }
+    }
+    return total == length ? out : java.util.Arrays.copyOf(out, total);
   }
 
   private static HeraldError.TooLarge tooLarge(long max) {
@@ -205,10 +228,12 @@ public final class Api {
                     http.setSendServerVersion(false);
                   });
               config.jetty.modifyServer(
-                  server ->
-                      server.addBean(
-                          new org.eclipse.jetty.server.NetworkConnectionLimit(
-                              cfg.maxConnections(), server)));
+                  server -> {
+                    server.addBean(
+                        new org.eclipse.jetty.server.NetworkConnectionLimit(
+                            cfg.maxConnections(), server));
+                    server.addEventListener(acceptQueue(server));
+                  });
               config.routes.before(
                   ctx -> {
                     if (!exempt(ctx.path())) {
@@ -251,6 +276,25 @@ public final class Api {
               registrations.forEach(r -> r.accept(config));
             });
     return app.start();
+  }
+
+  /**
+   * Sizes the listen backlog of Javalin's connector once it exists (just before it opens): Java's
+   * default of 50 lets a burst of connections overflow the kernel's accept queue, whose dropped
+   * handshakes clients see as connections closed without an answer instead of a 503.
+   */
+  private org.eclipse.jetty.util.component.LifeCycle.Listener acceptQueue(
+      org.eclipse.jetty.server.Server server) {
+    return new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+      @Override
+      public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
+        for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
+          if (c instanceof org.eclipse.jetty.server.ServerConnector sc) {
+            sc.setAcceptQueueSize(ACCEPT_QUEUE);
+          }
+        }
+      }
+    };
   }
 
   /**
