@@ -69,6 +69,12 @@ public final class Sender implements AutoCloseable {
   /** Default connect timeout and total timeout, as Svix's. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(15);
 
+  /** Heap bytes the client keeps in its buffer pool for reuse, at most. */
+  static final long MAX_POOLED_HEAP_BYTES = 16L * 1024 * 1024;
+
+  /** Direct bytes the client keeps in its buffer pool for reuse, at most. */
+  static final long MAX_POOLED_DIRECT_BYTES = 16L * 1024 * 1024;
+
   /** Most response-body bytes kept per attempt (20 KiB); the rest is never read. */
   public static final int MAX_RESPONSE_BYTES = 20 * 1024;
 
@@ -180,6 +186,10 @@ public final class Sender implements AutoCloseable {
     pool.setVirtualThreadsExecutor(virtualThreads);
     this.client = new HttpClient();
     client.setName(POOL_NAME);
+    // Buffers kept for reuse are capped; past the caps a buffer is simply not pooled.
+    client.setByteBufferPool(
+        new org.eclipse.jetty.io.ArrayByteBufferPool(
+            0, -1, -1, -1, MAX_POOLED_HEAP_BYTES, MAX_POOLED_DIRECT_BYTES));
     client.setExecutor(pool);
     client.setSocketAddressResolver(new GuardedResolver(guard, virtualThreads));
     client.setConnectTimeout(settings.connectTimeout().toMillis());
