@@ -15,10 +15,7 @@ import dev.herald.message.MessageService;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.store.Store;
 import dev.herald.store.Tx;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -91,27 +88,8 @@ public final class Dispatcher implements AutoCloseable {
   private final String node = UUID.randomUUID().toString().substring(0, 8);
   private final AtomicLong tokens = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
-  private final Timer toFirstAttempt;
-  private final Timer toDelivered;
-  private final Meter.MeterProvider<Counter> attempts;
-  private final Meter.MeterProvider<Counter> ended;
+  private final DeliveryMeters meters;
   private volatile boolean running;
-
-  /** Histogram buckets of the delivery latencies. */
-  private static final Duration[] LATENCY_BUCKETS = {
-    Duration.ofMillis(5),
-    Duration.ofMillis(10),
-    Duration.ofMillis(20),
-    Duration.ofMillis(50),
-    Duration.ofMillis(100),
-    Duration.ofMillis(250),
-    Duration.ofMillis(500),
-    Duration.ofSeconds(1),
-    Duration.ofSeconds(5),
-    Duration.ofSeconds(30),
-    Duration.ofMinutes(5),
-    Duration.ofHours(1)
-  };
 
   public Dispatcher(
       Store store,
@@ -137,28 +115,7 @@ public final class Dispatcher implements AutoCloseable {
     this.clock = clock;
     this.limits = new EndpointLimits(cfg.endpointConcurrency());
     this.inFlight = new Semaphore(cfg.workerConcurrency());
-    this.toFirstAttempt =
-        Timer.builder("herald.delivery.first.attempt.latency")
-            .description("From accepting a message to the first attempt of each delivery")
-            .serviceLevelObjectives(LATENCY_BUCKETS)
-            .register(registry);
-    this.toDelivered =
-        Timer.builder("herald.delivery.success.latency")
-            .description("From accepting a message to its successful delivery to an endpoint")
-            .serviceLevelObjectives(LATENCY_BUCKETS)
-            .register(registry);
-    this.attempts =
-        Counter.builder("herald.delivery.attempts")
-            .description("Delivery attempts, by outcome (success, failure)")
-            .withRegistry(registry);
-    this.ended =
-        Counter.builder("herald.deliveries.ended")
-            .description("Deliveries that ended, by how: " + "delivered, exhausted, skipped_*")
-            .withRegistry(registry);
-    io.micrometer.core.instrument.Gauge.builder(
-            "herald.delivery.in.flight", this, Dispatcher::inFlight)
-        .description("Delivery attempts in flight on this node")
-        .register(registry);
+    this.meters = new DeliveryMeters(registry, this::inFlight);
   }
 
   /** Starts the pullers and the sweeper. */
@@ -332,7 +289,7 @@ public final class Dispatcher implements AutoCloseable {
   private Void skip(Tx tx, String id, String token, Outcome outcome, long now)
       throws java.sql.SQLException {
     ledger.skip(tx, id, token, outcome, now);
-    ended.withTags("outcome", outcome.text()).increment();
+    meters.skipped(outcome);
     return null;
   }
 
@@ -414,17 +371,7 @@ public final class Dispatcher implements AutoCloseable {
     if (!held) {
       LOG.warn("delivery {} lost its lease during an attempt; its attempt is logged", d.id());
     }
-    long sinceAccepted = Math.max(0, started - p.message().createdAt());
-    if (d.attempts() == 0 && d.triggerType() == Delivery.SCHEDULED) {
-      toFirstAttempt.record(sinceAccepted, TimeUnit.MILLISECONDS);
-    }
-    attempts.withTags("outcome", result.success() ? "success" : "failure").increment();
-    if (result.success()) {
-      toDelivered.record(Math.max(0, now - p.message().createdAt()), TimeUnit.MILLISECONDS);
-      ended.withTags("outcome", Outcome.DELIVERED.text()).increment();
-    } else if (next == null) {
-      ended.withTags("outcome", Outcome.EXHAUSTED.text()).increment();
-    }
+    meters.attempted(d, result.success(), next == null, p.message().createdAt(), started, now);
   }
 
   @Override
