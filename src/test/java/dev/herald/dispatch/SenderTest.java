@@ -266,7 +266,7 @@ class SenderTest {
     await()
         .atMost(Duration.ofSeconds(15))
         .alias("whitelisted send came to " + through)
-        .until(() -> accepted.get() == 1);
+        .until(() -> accepted.get() >= 1);
   }
 
   @Test
