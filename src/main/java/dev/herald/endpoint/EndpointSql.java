@@ -139,13 +139,13 @@ final class EndpointSql {
         false);
   }
 
-  void insert(Tx tx, Endpoint e) throws SQLException {
-    tx.update(
-        "INSERT INTO endpoint ("
-            + COLUMNS
-            + ", deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        e.id(),
-        e.appId(),
+  /**
+   * The values of the mutable columns, in the order both {@link #insert} and {@link #update} name
+   * them: uid, url, description, version, rate_limit, disabled, event_types, channels, metadata,
+   * headers, secret, old_secrets.
+   */
+  private List<Object> mutable(Endpoint e) {
+    return java.util.Arrays.asList(
         e.uid(),
         e.url(),
         e.description(),
@@ -157,36 +157,33 @@ final class EndpointSql {
         json.writeString(e.metadata()),
         json.writeString(e.headers()),
         e.secret(),
-        json.writeString(e.oldSecrets()),
-        e.createdAt(),
-        e.updatedAt(),
-        false);
+        json.writeString(e.oldSecrets()));
+  }
+
+  void insert(Tx tx, Endpoint e) throws SQLException {
+    List<Object> args = new ArrayList<>();
+    args.add(e.id());
+    args.add(e.appId());
+    args.addAll(mutable(e));
+    args.addAll(java.util.Arrays.asList(e.createdAt(), e.updatedAt(), false));
+    tx.update(
+        "INSERT INTO endpoint ("
+            + COLUMNS
+            + ", deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        args.toArray());
   }
 
   /** Writes every mutable column of {@code e}. */
   void update(Tx tx, Endpoint e) throws SQLException {
+    List<Object> args = new ArrayList<>(mutable(e));
+    args.addAll(java.util.Arrays.asList(e.updatedAt(), e.appId(), e.id(), false));
     tx.update(
         """
         UPDATE endpoint SET uid = ?, url = ?, description = ?, version = ?, rate_limit = ?,
           disabled = ?, event_types = ?, channels = ?, metadata = ?, headers = ?, secret = ?,
           old_secrets = ?, updated_at = ?
         WHERE app_id = ? AND id = ? AND deleted = ?""",
-        e.uid(),
-        e.url(),
-        e.description(),
-        e.version(),
-        e.rateLimit(),
-        e.disabled(),
-        text(e.filterTypes()),
-        text(e.channels()),
-        json.writeString(e.metadata()),
-        json.writeString(e.headers()),
-        e.secret(),
-        json.writeString(e.oldSecrets()),
-        e.updatedAt(),
-        e.appId(),
-        e.id(),
-        false);
+        args.toArray());
   }
 
   /** Marks the endpoint deleted; its uid is free again, its deliveries stay for the record. */
