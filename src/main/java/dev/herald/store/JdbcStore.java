@@ -62,11 +62,16 @@ abstract sealed class JdbcStore implements Store permits SqliteStore, PostgresSt
         throw e;
       }
     } catch (SQLException e) {
-      if (isUniqueViolation(e)) {
-        throw new HeraldError.Conflict("An object with that unique key already exists.");
-      }
-      throw new StoreException("database error: " + e.getMessage(), e);
+      throw translate(e);
     }
+  }
+
+  /** A driver error as Herald answers it: a unique-key violation is a 409, the rest a 500. */
+  final RuntimeException translate(SQLException e) {
+    if (isUniqueViolation(e)) {
+      return new HeraldError.Conflict("An object with that unique key already exists.");
+    }
+    return new StoreException("database error: " + e.getMessage(), e);
   }
 
   @Override

@@ -8,8 +8,9 @@ import org.sqlite.SQLiteErrorCode;
 
 /**
  * The embedded store: one SQLite file in WAL mode. SQLite allows one writer at a time, so writes go
- * through a pool of exactly one connection (they queue in Hikari, not in SQLite's busy loop), while
- * reads use a small pool of their own and see the last committed state.
+ * to one writer thread on a pool of exactly one connection, which commits whatever has queued up as
+ * one transaction ({@link GroupCommit}), while reads use a small pool of their own and see the last
+ * committed state.
  */
 public final class SqliteStore extends JdbcStore {
   /** Readers beside the one writer. */
@@ -20,11 +21,19 @@ public final class SqliteStore extends JdbcStore {
 
   private final HikariDataSource writer;
   private final HikariDataSource readers;
+  private final GroupCommit commits;
 
   public SqliteStore(String jdbcUrl) {
     super(Dialect.SQLITE);
     this.writer = pool(jdbcUrl, "herald-sqlite-write", 1);
     this.readers = pool(jdbcUrl, "herald-sqlite-read", READ_POOL_SIZE);
+    this.commits = new GroupCommit("herald-sqlite-writer", writer, Dialect.SQLITE, this::translate);
+  }
+
+  /** Runs {@code work} in the writer's next group transaction (see {@link GroupCommit}). */
+  @Override
+  public <T> T write(Work<T> work) {
+    return commits.write(work);
   }
 
   private static HikariDataSource pool(String url, String name, int size) {
@@ -65,6 +74,7 @@ public final class SqliteStore extends JdbcStore {
 
   @Override
   public void close() {
+    commits.close();
     readers.close();
     writer.close();
   }

@@ -1,0 +1,219 @@
+package dev.herald.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * Group commit for a store with one writer (SQLite): every write transaction is handed to one
+ * writer thread, which runs whatever has queued up since its last commit inside one database
+ * transaction, each unit of work under its own savepoint, and commits once. A caller's {@link
+ * #write} returns only after the commit that holds its work, so "returned" still means "durable"
+ * (to the store's synchronous setting); a unit that throws is rolled back to its savepoint alone
+ * and its caller gets the exception, while the others commit.
+ *
+ * <p>Why by hand: SQLite lets one connection write at a time, so writers queued on that connection
+ * anyway; one commit and one lock hand-off per request cost more than the work itself at a few
+ * thousand writes per second. No kept library batches arbitrary JDBC units of work this way.
+ *
+ * <p>Bounds: at most {@link #QUEUE} units wait (callers beyond that block, which the admission
+ * control above bounds in turn) and one batch holds at most {@link #MAX_BATCH}. A write issued from
+ * inside a unit of work would wait for itself, so it is refused.
+ */
+final class GroupCommit implements AutoCloseable {
+  /** Largest number of units in one transaction. */
+  static final int MAX_BATCH = 256;
+
+  /** Units waiting for the writer at most. */
+  static final int QUEUE = 4096;
+
+  private record Job<T>(Store.Work<T> work, CompletableFuture<T> done) {}
+
+  private final DataSource pool;
+  private final Dialect dialect;
+  private final Function<SQLException, RuntimeException> translate;
+  private final BlockingQueue<Job<?>> jobs = new ArrayBlockingQueue<>(QUEUE);
+  private final LongAdder batches = new LongAdder();
+  private final LongAdder units = new LongAdder();
+  private final Thread writer;
+  private volatile boolean closed;
+
+  GroupCommit(
+      String name,
+      DataSource pool,
+      Dialect dialect,
+      Function<SQLException, RuntimeException> translate) {
+    this.pool = pool;
+    this.dialect = dialect;
+    this.translate = translate;
+    this.writer = Thread.ofPlatform().name(name).daemon().start(this::loop);
+  }
+
+  /** Runs {@code work} in the next group transaction; returns once that committed. */
+  <T> T write(Store.Work<T> work) {
+    if (Thread.currentThread() == writer) {
+      throw new IllegalStateException("a write inside a write would wait for itself");
+    }
+    if (closed) {
+      throw closedStore();
+    }
+    Job<T> job = new Job<>(work, new CompletableFuture<>());
+    try {
+      while (!jobs.offer(job, 100, TimeUnit.MILLISECONDS)) {
+        if (closed) {
+          throw closedStore();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while waiting for the writer", e);
+    }
+    // The unit is queued and may commit: wait for its outcome whatever interrupts come meanwhile.
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return job.done().get(1, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          if (!writer.isAlive()) {
+            throw closedStore();
+          }
+        } catch (ExecutionException e) {
+          throw rethrow(e.getCause());
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static StoreException closedStore() {
+    return new StoreException("the store is closed", null);
+  }
+
+  private RuntimeException rethrow(Throwable cause) {
+    return switch (cause) {
+      case RuntimeException r -> r;
+      case Error e -> throw e;
+      case SQLException s -> translate.apply(s);
+      default -> new StoreException("database error: " + cause.getMessage(), cause);
+    };
+  }
+
+  /** Units of work committed so far, and the transactions that held them. */
+  long units() {
+    return units.sum();
+  }
+
+  long batches() {
+    return batches.sum();
+  }
+
+  private void loop() {
+    List<Job<?>> batch = new ArrayList<>(MAX_BATCH);
+    while (true) {
+      Job<?> first;
+      try {
+        first = jobs.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        first = null;
+      }
+      if (first == null) {
+        if (closed && jobs.isEmpty()) {
+          return;
+        }
+        continue;
+      }
+      batch.add(first);
+      jobs.drainTo(batch, MAX_BATCH - 1);
+      run(batch);
+      batch.clear();
+    }
+  }
+
+  private void run(List<Job<?>> batch) {
+    Object[] results = new Object[batch.size()];
+    Throwable[] failures = new Throwable[batch.size()];
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        Tx tx = new Tx(c, dialect);
+        boolean alone = batch.size() == 1;
+        for (int i = 0; i < batch.size(); i++) {
+          Savepoint sp = alone ? null : c.setSavepoint();
+          try {
+            results[i] = batch.get(i).work().run(tx);
+            if (sp != null) {
+              c.releaseSavepoint(sp);
+            }
+          } catch (SQLException | RuntimeException | Error e) {
+            failures[i] = e;
+            if (sp != null) {
+              c.rollback(sp);
+              c.releaseSavepoint(sp);
+            } else {
+              c.rollback();
+            }
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException | Error e) {
+        try {
+          c.rollback();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
+    } catch (SQLException | RuntimeException | Error e) {
+      // Nothing of this batch committed: every unit fails with the cause.
+      for (Job<?> job : batch) {
+        job.done().completeExceptionally(e);
+      }
+      return;
+    }
+    batches.increment();
+    units.add(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      complete(batch.get(i), results[i], failures[i]);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> void complete(Job<T> job, Object result, Throwable failure) {
+    if (failure != null) {
+      job.done().completeExceptionally(failure);
+    } else {
+      job.done().complete((T) result);
+    }
+  }
+
+  /** Stops taking work; the writer finishes what is queued, then ends. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    for (Job<?> left; (left = jobs.poll()) != null; ) {
+      left.done().completeExceptionally(closedStore());
+    }
+  }
+}
