@@ -13,6 +13,8 @@ import dev.herald.dispatch.Dispatcher;
 import dev.herald.dispatch.RetryPolicy;
 import dev.herald.dispatch.Sender;
 import dev.herald.dispatch.SsrfGuard;
+import dev.herald.endpoint.Endpoint;
+import dev.herald.endpoint.EndpointEvents;
 import dev.herald.endpoint.EndpointRoutes;
 import dev.herald.endpoint.EndpointService;
 import dev.herald.eventtype.EventTypeRoutes;
@@ -31,6 +33,7 @@ import dev.herald.queue.DeliveryQueue;
 import dev.herald.queue.InMemoryDeliveryQueue;
 import dev.herald.queue.RedisStreamDeliveryQueue;
 import dev.herald.store.Dialect;
+import dev.herald.store.RowCache;
 import dev.herald.store.Store;
 import dev.herald.store.Stores;
 import dev.herald.web.Admission;
@@ -45,6 +48,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
@@ -61,6 +65,18 @@ public final class Herald implements AutoCloseable {
 
   /** File in the data dir that keeps a generated JWT secret. */
   static final String SECRET_FILE = "jwt-secret";
+
+  /**
+   * How long a cached application or endpoint list may lag a write made on another node (this
+   * node's own writes drop the entry at once).
+   */
+  static final Duration CACHE_TTL = Duration.ofSeconds(1);
+
+  /** Applications the cache holds at most. */
+  static final long MAX_CACHED_APPS = 10_000;
+
+  /** Endpoints the cache holds at most, over all applications. */
+  static final long MAX_CACHED_ENDPOINTS = 20_000;
 
   private final HeraldConfig cfg;
   private final Tokens tokens;
@@ -91,14 +107,24 @@ public final class Herald implements AutoCloseable {
       this.tokens = new Tokens(secret.secret(), clock);
       Json json = new Json(cfg.http().maxRequestBodyBytes());
       this.api = new Api(cfg.http(), json, tokens, store, clock);
-      AppService apps = new AppService(store, json, clock);
+      boolean caching = cfg.cache().type() != HeraldConfig.CacheType.NONE;
+      AppService apps =
+          new AppService(
+              store,
+              json,
+              clock,
+              caching ? RowCache.of(MAX_CACHED_APPS, (k, v) -> 1, CACHE_TTL) : RowCache.disabled());
+      RowCache<String, List<Endpoint>> endpointCache =
+          caching ? EndpointService.cache(MAX_CACHED_ENDPOINTS, CACHE_TTL) : RowCache.disabled();
       // Reports nothing: reads for the fan-out, and the operational endpoints themselves.
-      EndpointService quietEndpoints = new EndpointService(store, apps, json, clock);
+      EndpointService quietEndpoints =
+          new EndpointService(store, apps, json, clock, EndpointEvents.NONE, endpointCache);
       MessageService messages =
           new MessageService(
               store, json, apps, quietEndpoints, ledger, queue, cfg.delivery().queueLease(), clock);
       OperationalEvents events = new OperationalEvents(apps, quietEndpoints, messages, json);
-      EndpointService endpoints = new EndpointService(store, apps, json, clock, events);
+      EndpointService endpoints =
+          new EndpointService(store, apps, json, clock, events, endpointCache);
       this.dispatcher =
           closing(
               new Dispatcher(

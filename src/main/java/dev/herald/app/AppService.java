@@ -3,6 +3,7 @@ package dev.herald.app;
 import dev.herald.core.HeraldError;
 import dev.herald.core.Ids;
 import dev.herald.core.Scope;
+import dev.herald.store.RowCache;
 import dev.herald.store.Store;
 import dev.herald.store.Tx;
 import dev.herald.web.Json;
@@ -17,11 +18,32 @@ public final class AppService {
   private final Store store;
   private final AppSql sql;
   private final Clock clock;
+  private final RowCache<String, App> cache;
 
+  /** An application service that caches nothing. */
   public AppService(Store store, Json json, Clock clock) {
+    this(store, json, clock, RowCache.disabled());
+  }
+
+  /** An application service that reads through {@code cache} on the hot path ({@link #lookup}). */
+  public AppService(Store store, Json json, Clock clock, RowCache<String, App> cache) {
     this.store = store;
-    this.sql = new AppSql(json);
+    this.cache = cache;
+    this.sql = new AppSql(json, cache);
     this.clock = clock;
+  }
+
+  /**
+   * The application named by {@code idOrUid} that {@code scope} may see, read through the cache
+   * outside any transaction: for the hot path of a request, where an application changed or deleted
+   * by another node up to the cache's expiry ago is acceptable. Empty when there is none.
+   */
+  public Optional<App> lookup(Scope scope, String idOrUid) {
+    App app =
+        cache.get(
+            scope.orgId() + "\n" + idOrUid,
+            key -> store.read(tx -> find(tx, scope.orgId(), idOrUid)).orElse(null));
+    return Optional.ofNullable(app).filter(a -> !scope.isApp() || a.id().equals(scope.appId()));
   }
 
   /** The result of a create or upsert: the app, and whether this call created it. */

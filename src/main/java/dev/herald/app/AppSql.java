@@ -1,6 +1,7 @@
 package dev.herald.app;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.herald.store.RowCache;
 import dev.herald.store.Tx;
 import dev.herald.web.Json;
 import dev.herald.web.Page;
@@ -19,7 +20,11 @@ final class AppSql {
 
   private final Json json;
 
-  AppSql(Json json) {
+  /** Dropped whole after every write: applications change rarely, and the key may be a uid. */
+  private final RowCache<String, App> cache;
+
+  AppSql(Json json, RowCache<String, App> cache) {
+    this.cache = cache;
     this.json = json;
   }
 
@@ -73,6 +78,7 @@ final class AppSql {
   }
 
   void insert(Tx tx, App a) throws SQLException {
+    cache.invalidateAll(tx);
     tx.update(
         "INSERT INTO application (" + COLUMNS + ", deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         a.id(),
@@ -88,6 +94,7 @@ final class AppSql {
   }
 
   void update(Tx tx, App a) throws SQLException {
+    cache.invalidateAll(tx);
     tx.update(
         """
         UPDATE application SET uid = ?, name = ?, rate_limit = ?, metadata = ?, updated_at = ?
@@ -105,6 +112,7 @@ final class AppSql {
 
   /** Marks the application deleted; its endpoints and messages stay for the record. */
   void markDeleted(Tx tx, String orgId, String id, long now) throws SQLException {
+    cache.invalidateAll(tx);
     tx.update(
         "UPDATE application SET deleted = ?, updated_at = ? WHERE org_id = ? AND id = ?"
             + " AND internal = ?",

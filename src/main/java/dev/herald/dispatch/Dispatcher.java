@@ -219,32 +219,27 @@ public final class Dispatcher implements AutoCloseable {
     long now = clock.millis();
     // The payload is not read here: an attempt that must wait (endpoint limits, payload budget)
     // holds only ids, so a backlog of large messages cannot fill the heap.
-    Claimed c =
-        store.write(
-            tx -> {
-              Optional<Delivery> claimed =
-                  ledger.claim(tx, id, token, now, now + cfg.attemptLease().toMillis());
-              if (claimed.isEmpty()) {
-                return null;
-              }
-              Delivery d = claimed.get();
-              Optional<Endpoint> endpoint = endpoints.find(tx, d.endpointId());
-              Optional<Long> payload = messages.payloadLength(tx, d.msgId());
-              Outcome skip =
-                  endpoint.isEmpty()
-                      ? Outcome.ENDPOINT_DELETED
-                      : endpoint.get().disabled()
-                          ? Outcome.ENDPOINT_DISABLED
-                          : payload.isEmpty() ? Outcome.MESSAGE_EXPUNGED : null;
-              if (skip != null) {
-                skip(tx, id, token, skip, now);
-                return null;
-              }
-              return new Claimed(d, endpoint.get(), payload.get());
-            });
-    if (c == null) {
+    // The claim is the only statement on the writer; the endpoint comes from the cache and the
+    // payload's length from a reader (with SQLite the writer is the one serial resource).
+    Optional<Delivery> claimed =
+        store.write(tx -> ledger.claim(tx, id, token, now, now + cfg.attemptLease().toMillis()));
+    if (claimed.isEmpty()) {
       return;
     }
+    Delivery d = claimed.get();
+    Optional<Endpoint> endpoint = endpoints.cached(d.appId(), d.endpointId());
+    Optional<Long> payload = store.read(tx -> messages.payloadLength(tx, d.msgId()));
+    Outcome skip =
+        endpoint.isEmpty()
+            ? Outcome.ENDPOINT_DELETED
+            : endpoint.get().disabled()
+                ? Outcome.ENDPOINT_DISABLED
+                : payload.isEmpty() ? Outcome.MESSAGE_EXPUNGED : null;
+    if (skip != null) {
+      store.write(tx -> skip(tx, id, token, skip, clock.millis()));
+      return;
+    }
+    Claimed c = new Claimed(d, endpoint.get(), payload.get());
     EndpointLimits.Admission admission = limits.admit(c.endpoint().id(), c.endpoint().rateLimit());
     if (admission instanceof EndpointLimits.Admission.Defer defer) {
       defer(id, token, defer.delay());

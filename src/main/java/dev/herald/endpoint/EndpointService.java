@@ -4,6 +4,7 @@ import dev.herald.app.AppService;
 import dev.herald.core.HeraldError;
 import dev.herald.core.Ids;
 import dev.herald.core.Scope;
+import dev.herald.store.RowCache;
 import dev.herald.store.Store;
 import dev.herald.store.Tx;
 import dev.herald.web.Input;
@@ -48,19 +49,39 @@ public final class EndpointService {
   private final Clock clock;
   private final EndpointEvents events;
 
-  /** An endpoint service that reports its changes to {@code events}. */
+  private final RowCache<String, List<Endpoint>> cache;
+
+  /**
+   * An endpoint service that reports its changes to {@code events} and reads an application's
+   * endpoints for the delivery path through {@code cache} (which services sharing the table must
+   * share: each drops it after its writes).
+   */
   public EndpointService(
-      Store store, AppService apps, Json json, Clock clock, EndpointEvents events) {
+      Store store,
+      AppService apps,
+      Json json,
+      Clock clock,
+      EndpointEvents events,
+      RowCache<String, List<Endpoint>> cache) {
     this.store = store;
     this.apps = apps;
-    this.sql = new EndpointSql(json);
+    this.cache = cache;
+    this.sql = new EndpointSql(json, cache);
     this.clock = clock;
     this.events = events;
   }
 
-  /** An endpoint service that reports nothing. */
+  /** An endpoint service that reports nothing and caches nothing. */
   public EndpointService(Store store, AppService apps, Json json, Clock clock) {
-    this(store, apps, json, clock, EndpointEvents.NONE);
+    this(store, apps, json, clock, EndpointEvents.NONE, RowCache.disabled());
+  }
+
+  /**
+   * A cache fit for {@link #EndpointService(Store, AppService, Json, Clock, EndpointEvents,
+   * RowCache)}: at most {@code maxEndpoints} endpoints.
+   */
+  public static RowCache<String, List<Endpoint>> cache(long maxEndpoints, Duration ttl) {
+    return RowCache.of(maxEndpoints, (String app, List<Endpoint> list) -> 1 + list.size(), ttl);
   }
 
   /** The result of a PUT: the endpoint, and whether this call created it. */
@@ -75,6 +96,34 @@ public final class EndpointService {
   public List<Endpoint> matching(Tx tx, String appId, String eventType, List<String> channels)
       throws SQLException {
     return sql.enabled(tx, appId).stream().filter(e -> e.accepts(eventType, channels)).toList();
+  }
+
+  /**
+   * Like {@link #matching(Tx, String, String, List)}, read through the cache outside any
+   * transaction: an endpoint changed on another node is seen within the cache's expiry.
+   */
+  public List<Endpoint> matching(String appId, String eventType, List<String> channels) {
+    return live(appId).stream()
+        .filter(e -> !e.disabled() && e.accepts(eventType, channels))
+        .toList();
+  }
+
+  /**
+   * Endpoint {@code endpointId} of application {@code appId} (ids the caller read from its own
+   * rows), unless it is deleted; read through the cache, like {@link #matching(String, String,
+   * List)}.
+   */
+  public Optional<Endpoint> cached(String appId, String endpointId) {
+    for (Endpoint e : live(appId)) {
+      if (e.id().equals(endpointId)) {
+        return Optional.of(e);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private List<Endpoint> live(String appId) {
+    return cache.get(appId, app -> store.read(tx -> sql.live(tx, app)));
   }
 
   /** The endpoint with id {@code endpointId}, unless it is deleted. */

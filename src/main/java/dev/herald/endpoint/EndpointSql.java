@@ -1,6 +1,7 @@
 package dev.herald.endpoint;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.herald.store.RowCache;
 import dev.herald.store.Tx;
 import dev.herald.web.Json;
 import dev.herald.web.Page;
@@ -26,8 +27,12 @@ final class EndpointSql {
 
   private final Json json;
 
-  EndpointSql(Json json) {
+  /** Every live endpoint of an application, by application id; dropped after each write. */
+  private final RowCache<String, List<Endpoint>> cache;
+
+  EndpointSql(Json json, RowCache<String, List<Endpoint>> cache) {
     this.json = json;
+    this.cache = cache;
   }
 
   private Endpoint map(ResultSet rs) throws SQLException {
@@ -92,6 +97,15 @@ final class EndpointSql {
     return tx.list(sql, this::map, args.toArray());
   }
 
+  /** Every endpoint of the application that is not deleted (enabled or not), by id. */
+  List<Endpoint> live(Tx tx, String appId) throws SQLException {
+    return tx.list(
+        "SELECT " + COLUMNS + " FROM endpoint WHERE app_id = ? AND deleted = ? ORDER BY id",
+        this::map,
+        appId,
+        false);
+  }
+
   /** Every endpoint of the application that is neither deleted nor disabled, by id. */
   /** Forgets a failure streak: the endpoint answered 2xx. */
   void clearFailing(Tx tx, String id) throws SQLException {
@@ -117,6 +131,7 @@ final class EndpointSql {
 
   /** Disables an enabled endpoint; true when this call disabled it. */
   boolean disable(Tx tx, String id, long now) throws SQLException {
+    cache.invalidateAll(tx);
     return tx.update(
             "UPDATE endpoint SET disabled = ?, failing_since = NULL, updated_at = ?"
                 + " WHERE id = ? AND disabled = ? AND deleted = ?",
@@ -161,6 +176,7 @@ final class EndpointSql {
   }
 
   void insert(Tx tx, Endpoint e) throws SQLException {
+    cache.invalidate(tx, e.appId());
     List<Object> args = new ArrayList<>();
     args.add(e.id());
     args.add(e.appId());
@@ -175,6 +191,7 @@ final class EndpointSql {
 
   /** Writes every mutable column of {@code e}. */
   void update(Tx tx, Endpoint e) throws SQLException {
+    cache.invalidate(tx, e.appId());
     List<Object> args = new ArrayList<>(mutable(e));
     args.addAll(java.util.Arrays.asList(e.updatedAt(), e.appId(), e.id(), false));
     tx.update(
@@ -188,6 +205,7 @@ final class EndpointSql {
 
   /** Marks the endpoint deleted; its uid is free again, its deliveries stay for the record. */
   void markDeleted(Tx tx, String appId, String id, long now) throws SQLException {
+    cache.invalidate(tx, appId);
     tx.update(
         "UPDATE endpoint SET deleted = ?, updated_at = ? WHERE app_id = ? AND id = ?",
         true,

@@ -60,12 +60,27 @@ public final class MessageService {
   private record Accepted(Message message, List<String> deliveries) {}
 
   Message create(Scope scope, String appIdOrUid, MessageIn in) {
+    // The application and its endpoints come from the cache, outside the transaction: the one
+    // writer (SQLite) then only inserts. An application this call creates has no endpoints yet.
+    Optional<App> known = apps.lookup(scope, appIdOrUid);
+    List<String> targets =
+        known
+            .map(
+                app ->
+                    endpoints.matching(app.id(), in.eventType(), in.channels()).stream()
+                        .map(Endpoint::id)
+                        .toList())
+            .orElse(null);
     Accepted accepted =
         store.write(
             tx -> {
-              App app = apps.getOrCreate(tx, scope, appIdOrUid, in.application());
+              App app =
+                  known.isPresent()
+                      ? known.get()
+                      : apps.getOrCreate(tx, scope, appIdOrUid, in.application());
               Message m = insert(tx, app, in);
-              return new Accepted(m, fanOut(tx, m, targets(tx, m.appId(), m)));
+              return new Accepted(
+                  m, fanOut(tx, m, targets != null ? targets : targets(tx, m.appId(), m)));
             });
     handOff(accepted.deliveries());
     return accepted.message();

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -85,8 +86,11 @@ final class HttpMetrics {
         .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
   }
 
+  /** Javalin builds this list anew on each call, so it is read once. */
+  private static final Set<HandlerType> COMMON = Set.copyOf(HandlerType.commonHttp());
+
   private static String method(HandlerType type) {
-    return HandlerType.commonHttp().contains(type) ? type.name() : "other";
+    return COMMON.contains(type) ? type.name() : "other";
   }
 
   private static String route(Endpoint matched) {

@@ -149,10 +149,11 @@ final class GroupCommit implements AutoCloseable {
   private void run(List<Job<?>> batch) {
     Object[] results = new Object[batch.size()];
     Throwable[] failures = new Throwable[batch.size()];
+    Tx tx = null;
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
+      tx = new Tx(c, dialect);
       try {
-        Tx tx = new Tx(c, dialect);
         boolean alone = batch.size() == 1;
         for (int i = 0; i < batch.size(); i++) {
           Savepoint sp = alone ? null : c.setSavepoint();
@@ -186,6 +187,10 @@ final class GroupCommit implements AutoCloseable {
         job.done().completeExceptionally(e);
       }
       return;
+    } finally {
+      if (tx != null) {
+        tx.ended();
+      }
     }
     batches.increment();
     units.add(batch.size());

@@ -43,10 +43,12 @@ abstract sealed class JdbcStore implements Store permits SqliteStore, PostgresSt
   }
 
   private <T> T run(DataSource pool, Work<T> work, boolean readOnly) {
+    Tx tx = null;
     try (Connection c = pool.getConnection()) {
       c.setAutoCommit(false);
+      tx = new Tx(c, dialect);
       try {
-        T result = work.run(new Tx(c, dialect));
+        T result = work.run(tx);
         if (readOnly) {
           c.rollback();
         } else {
@@ -63,6 +65,10 @@ abstract sealed class JdbcStore implements Store permits SqliteStore, PostgresSt
       }
     } catch (SQLException e) {
       throw translate(e);
+    } finally {
+      if (tx != null) {
+        tx.ended();
+      }
     }
   }
 

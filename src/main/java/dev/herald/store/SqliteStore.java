@@ -44,6 +44,8 @@ public final class SqliteStore extends JdbcStore {
     sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     sqlite.setBusyTimeout(BUSY_TIMEOUT_MS);
     sqlite.enforceForeignKeys(true);
+    // Herald makes its own ids: asking SQLite for generated keys after every insert is waste.
+    sqlite.setGetGeneratedKeys(false);
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(url);
     cfg.setPoolName(name);

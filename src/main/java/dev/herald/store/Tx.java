@@ -16,6 +16,7 @@ import java.util.Optional;
 public final class Tx {
   private final Connection connection;
   private final Dialect dialect;
+  private List<Runnable> afterEnd;
 
   Tx(Connection connection, Dialect dialect) {
     this.connection = connection;
@@ -30,6 +31,34 @@ public final class Tx {
 
   public Dialect dialect() {
     return dialect;
+  }
+
+  /**
+   * Runs {@code action} once this transaction has ended, committed or rolled back (it may share a
+   * group commit with other units). For cache invalidation: a cache dropped only after the commit
+   * cannot be refilled with the state before it.
+   */
+  public void afterEnd(Runnable action) {
+    if (afterEnd == null) {
+      afterEnd = new ArrayList<>(2);
+    }
+    afterEnd.add(action);
+  }
+
+  /** Runs the {@link #afterEnd} actions; the store calls it once the transaction ended. */
+  void ended() {
+    if (afterEnd != null) {
+      List<Runnable> actions = afterEnd;
+      afterEnd = null;
+      for (Runnable action : actions) {
+        try {
+          action.run();
+        } catch (RuntimeException e) {
+          org.slf4j.LoggerFactory.getLogger(Tx.class)
+              .error("an after-transaction action failed", e);
+        }
+      }
+    }
   }
 
   /** All rows of {@code sql}. */
