@@ -36,6 +36,11 @@ public final class SqliteStore extends JdbcStore {
     return commits.write(work);
   }
 
+  /** The group commit behind {@link #write}, for its counters in tests. */
+  GroupCommit groupCommit() {
+    return commits;
+  }
+
   private static HikariDataSource pool(String url, String name, int size) {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);

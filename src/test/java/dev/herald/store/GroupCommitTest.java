@@ -1,0 +1,354 @@
+package dev.herald.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.core.HeraldError;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link GroupCommit} behind a real {@link SqliteStore} on a temporary file. Tests that need
+ * several units in one batch hold the writer inside a first unit until the others are queued.
+ *
+ * <p>{@code write} deliberately ignores interrupts while its unit may commit, so the timeout runs
+ * each test on a thread of its own: a hang fails the test instead of stalling the build.
+ */
+@Timeout(value = 10, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class GroupCommitTest {
+  @TempDir Path dir;
+
+  private SqliteStore store;
+  private GroupCommit commits;
+  private final List<CountDownLatch> latches = new ArrayList<>();
+
+  @BeforeEach
+  void open() {
+    store = new SqliteStore("jdbc:sqlite:" + dir.resolve("herald.db"));
+    store.write(tx -> tx.update("CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"));
+    commits = store.groupCommit();
+  }
+
+  @AfterEach
+  void close() {
+    latches.forEach(CountDownLatch::countDown); // never leave the writer held
+    store.close();
+  }
+
+  @Test
+  void a_units_return_value_reaches_its_caller() {
+    int inserted = store.write(tx -> tx.update("INSERT INTO kv VALUES ('a', 1)"));
+    assertThat(inserted).isEqualTo(1);
+    String read =
+        store.write(tx -> tx.one("SELECT k || v FROM kv", rs -> rs.getString(1)).orElseThrow());
+    assertThat(read).isEqualTo("a1");
+    Object nothing = store.write(tx -> null);
+    assertThat(nothing).isNull();
+  }
+
+  @Test
+  void concurrent_writers_all_commit_in_fewer_transactions_than_units() throws Exception {
+    int writers = 32;
+    int each = 200;
+    long units0 = commits.units();
+    long batches0 = commits.batches();
+    CountDownLatch start = new CountDownLatch(1);
+    AtomicInteger changed = new AtomicInteger();
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        int writer = w;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < each; i++) {
+                    String key = writer + "-" + i;
+                    int value = i;
+                    changed.addAndGet(
+                        store.write(tx -> tx.update("INSERT INTO kv VALUES (?, ?)", key, value)));
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(); // rethrows any writer's failure
+      }
+    }
+    long units = commits.units() - units0;
+    long batches = commits.batches() - batches0;
+    assertThat(changed.get()).isEqualTo(writers * each);
+    assertThat(count("SELECT count(*) FROM kv")).isEqualTo(writers * each);
+    assertThat(units).isEqualTo(writers * each);
+    assertThat(batches).as("transactions for %d units", units).isPositive().isLessThan(units);
+  }
+
+  @Test
+  void a_unit_that_throws_is_rolled_back_alone_and_the_rest_of_its_batch_commits()
+      throws Exception {
+    RuntimeException boom = new IllegalArgumentException("boom");
+    Batch batch = heldBatch();
+    Future<Object> a = batch.queue(tx -> tx.update("INSERT INTO kv VALUES ('a', 1)"));
+    Future<Object> b =
+        batch.queue(
+            tx -> {
+              tx.update("INSERT INTO kv VALUES ('b', 2)");
+              throw boom;
+            });
+    Future<Object> c = batch.queue(tx -> tx.update("INSERT INTO kv VALUES ('c', 3)"));
+    batch.release();
+
+    assertThat(a.get()).isEqualTo(1);
+    assertThat(c.get()).isEqualTo(1);
+    assertThatThrownBy(b::get).cause().isSameAs(boom);
+    assertThat(keys()).containsExactly("a", "c");
+    batch.assertOneTransaction();
+  }
+
+  @Test
+  void a_unique_violation_is_a_conflict_rolled_back_alone_in_its_batch() throws Exception {
+    store.write(tx -> tx.update("INSERT INTO kv VALUES ('taken', 0)"));
+    Batch batch = heldBatch();
+    Future<Object> a = batch.queue(tx -> tx.update("INSERT INTO kv VALUES ('a', 1)"));
+    Future<Object> b =
+        batch.queue(
+            tx -> {
+              tx.update("INSERT INTO kv VALUES ('b', 2)");
+              return tx.update("INSERT INTO kv VALUES ('taken', 2)");
+            });
+    Future<Object> c = batch.queue(tx -> tx.update("INSERT INTO kv VALUES ('c', 3)"));
+    batch.release();
+
+    assertThat(a.get()).isEqualTo(1);
+    assertThat(c.get()).isEqualTo(1);
+    assertThatThrownBy(b::get).cause().isInstanceOf(HeraldError.Conflict.class);
+    assertThat(keys()).containsExactly("a", "c", "taken");
+    assertThat(count("SELECT v FROM kv WHERE k = 'taken'")).isZero();
+    batch.assertOneTransaction();
+  }
+
+  @Test
+  void a_write_from_inside_a_unit_is_refused_instead_of_waiting_for_itself() {
+    assertThatThrownBy(
+            () ->
+                store.write(
+                    tx -> {
+                      tx.update("INSERT INTO kv VALUES ('outer', 1)");
+                      return store.write(inner -> inner.update("INSERT INTO kv VALUES ('in', 2)"));
+                    }))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(keys()).isEmpty();
+    // The writer is still alive and takes the next write.
+    int after = store.write(tx -> tx.update("INSERT INTO kv VALUES ('after', 3)"));
+    assertThat(after).isEqualTo(1);
+    assertThat(keys()).containsExactly("after");
+  }
+
+  @Test
+  void a_closed_store_refuses_writes_at_once() {
+    store.close();
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> store.write(tx -> tx.update("INSERT INTO kv VALUES ('a', 1)")))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("closed");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(500));
+  }
+
+  @Test
+  void close_lets_queued_units_finish() throws Exception {
+    Batch batch = heldBatch();
+    Future<Object> a = batch.queue(tx -> tx.update("INSERT INTO kv VALUES ('a', 1)"));
+    Thread closing = Thread.ofPlatform().daemon().start(commits::close);
+    awaitWaiting(closing); // close() marks the store closed, then waits for the writer
+    assertThatThrownBy(() -> store.write(tx -> 0)).isInstanceOf(StoreException.class);
+    batch.release();
+    closing.join();
+    assertThat(a.get()).isEqualTo(1);
+    assertThat(commits.units() - batch.units0).isEqualTo(2);
+  }
+
+  @Test
+  void an_interrupted_caller_still_gets_its_committed_result_and_keeps_the_interrupt()
+      throws Exception {
+    AtomicReference<Thread> caller = new AtomicReference<>();
+    AtomicReference<Object> outcome = new AtomicReference<>();
+    AtomicBoolean interruptedAfter = new AtomicBoolean();
+    Thread t =
+        Thread.ofPlatform()
+            .daemon()
+            .unstarted(
+                () -> {
+                  try {
+                    outcome.set(
+                        store.write(
+                            tx -> {
+                              tx.update("INSERT INTO kv VALUES ('i', 1)");
+                              // Interrupt the caller while it waits for this very unit.
+                              awaitWaiting(caller.get());
+                              caller.get().interrupt();
+                              sleep(50); // let the interrupt land before the commit
+                              return "committed";
+                            }));
+                  } catch (Throwable e) {
+                    outcome.set(e);
+                  }
+                  interruptedAfter.set(Thread.currentThread().isInterrupted());
+                });
+    caller.set(t);
+    t.start();
+    t.join();
+    assertThat(outcome.get()).isEqualTo("committed");
+    assertThat(interruptedAfter).isTrue();
+    assertThat(keys()).containsExactly("i");
+  }
+
+  @Test
+  void a_caller_interrupted_before_queueing_runs_nothing() throws Exception {
+    AtomicBoolean ran = new AtomicBoolean();
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    AtomicBoolean interruptedAfter = new AtomicBoolean();
+    Thread t =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  Thread.currentThread().interrupt();
+                  try {
+                    store.write(tx -> ran.getAndSet(true));
+                  } catch (Throwable e) {
+                    thrown.set(e);
+                  }
+                  interruptedAfter.set(Thread.currentThread().isInterrupted());
+                });
+    t.join();
+    assertThat(thrown.get()).isInstanceOf(StoreException.class);
+    assertThat(interruptedAfter).isTrue();
+    String next = store.write(tx -> "next"); // one full round trip later
+    assertThat(next).isEqualTo("next");
+    assertThat(ran).isFalse();
+  }
+
+  // --- helpers ---
+
+  /**
+   * Holds the writer inside a first unit; units queued meanwhile from other threads all run in the
+   * one batch that follows.
+   */
+  private Batch heldBatch() throws InterruptedException {
+    CountDownLatch inside = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    latches.add(release);
+    long units0 = commits.units();
+    long batches0 = commits.batches();
+    Thread.ofPlatform()
+        .daemon()
+        .start(
+            () ->
+                store.write(
+                    tx -> {
+                      inside.countDown();
+                      try {
+                        if (!release.await(10, TimeUnit.SECONDS)) {
+                          throw new IllegalStateException("never released");
+                        }
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                      return null;
+                    }));
+    assertThat(inside.await(5, TimeUnit.SECONDS)).as("writer entered the holding unit").isTrue();
+    return new Batch(release, units0, batches0);
+  }
+
+  private final class Batch {
+    private final CountDownLatch release;
+    private final long units0;
+    private final long batches0;
+    private final List<Thread> callers = new ArrayList<>();
+
+    Batch(CountDownLatch release, long units0, long batches0) {
+      this.release = release;
+      this.units0 = units0;
+      this.batches0 = batches0;
+    }
+
+    /** Calls {@code write(work)} on a thread of its own; returns once that call is queued. */
+    Future<Object> queue(Store.Work<Object> work) {
+      CompletableFuture<Object> result = new CompletableFuture<>();
+      Thread t =
+          Thread.ofPlatform()
+              .daemon()
+              .start(
+                  () -> {
+                    try {
+                      result.complete(store.write(work));
+                    } catch (Throwable e) {
+                      result.completeExceptionally(e);
+                    }
+                  });
+      callers.add(t);
+      awaitWaiting(t);
+      return result;
+    }
+
+    void release() {
+      release.countDown();
+    }
+
+    /** The holding unit took one transaction and every queued unit shared the next. */
+    void assertOneTransaction() throws InterruptedException {
+      for (Thread t : callers) {
+        t.join();
+      }
+      assertThat(commits.units() - units0).isEqualTo(1 + callers.size());
+      assertThat(commits.batches() - batches0).isEqualTo(2);
+    }
+  }
+
+  /**
+   * Waits until {@code t} is parked with a timeout: inside {@code write}, that is the wait for its
+   * queued unit's outcome (queueing itself does not wait while the queue has room).
+   */
+  private static void awaitWaiting(Thread t) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (t.getState() != Thread.State.TIMED_WAITING) {
+      if (System.nanoTime() > deadline || !t.isAlive()) {
+        throw new AssertionError("caller never waited: " + t.getState());
+      }
+      Thread.onSpinWait();
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private long count(String sql) {
+    return store.read(tx -> tx.one(sql, rs -> rs.getLong(1)).orElseThrow());
+  }
+
+  private List<String> keys() {
+    return store.read(tx -> tx.list("SELECT k FROM kv ORDER BY k", rs -> rs.getString(1)));
+  }
+}
