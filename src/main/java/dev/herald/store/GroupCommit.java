@@ -2,7 +2,6 @@ package dev.herald.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -13,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
-import javax.sql.DataSource;
 
 /**
  * Group commit for a store with one writer (SQLite): every write transaction is handed to one
@@ -40,7 +38,14 @@ final class GroupCommit implements AutoCloseable {
 
   private record Job<T>(Store.Work<T> work, CompletableFuture<T> done) {}
 
-  private final DataSource pool;
+  /** Opens the writer's connection. */
+  @FunctionalInterface
+  interface Connector {
+    Connection open() throws SQLException;
+  }
+
+  private final Connector connections;
+  private Statements statements;
   private final Dialect dialect;
   private final Function<SQLException, RuntimeException> translate;
   private final BlockingQueue<Job<?>> jobs = new ArrayBlockingQueue<>(QUEUE);
@@ -51,10 +56,10 @@ final class GroupCommit implements AutoCloseable {
 
   GroupCommit(
       String name,
-      DataSource pool,
+      Connector connections,
       Dialect dialect,
       Function<SQLException, RuntimeException> translate) {
-    this.pool = pool;
+    this.connections = connections;
     this.dialect = dialect;
     this.translate = translate;
     this.writer = Thread.ofPlatform().name(name).daemon().start(this::loop);
@@ -115,7 +120,10 @@ final class GroupCommit implements AutoCloseable {
     };
   }
 
-  /** Units of work committed so far, and the transactions that held them. */
+  /**
+   * Units of work run in transactions that committed so far (a unit rolled back to its savepoint
+   * counts too), and those transactions.
+   */
   long units() {
     return units.sum();
   }
@@ -135,14 +143,45 @@ final class GroupCommit implements AutoCloseable {
       }
       if (first == null) {
         if (closed && jobs.isEmpty()) {
+          dropConnection(null);
           return;
         }
         continue;
       }
       batch.add(first);
       jobs.drainTo(batch, MAX_BATCH - 1);
-      run(batch);
+      try {
+        run(batch);
+      } catch (Throwable e) { // the writer must outlive any failure; no caller may wait forever
+        for (Job<?> job : batch) {
+          job.done().completeExceptionally(e);
+        }
+      }
       batch.clear();
+    }
+  }
+
+  /** The writer's connection with its open statements, opened on first use and after a failure. */
+  private Statements connection() throws SQLException {
+    if (statements == null) {
+      Connection c = connections.open();
+      c.setAutoCommit(false);
+      statements = new Statements(c);
+    }
+    return statements;
+  }
+
+  /** Closes the writer's connection; a failure to close is added to {@code cause}, if any. */
+  private void dropConnection(Throwable cause) {
+    if (statements != null) {
+      try {
+        statements.close();
+      } catch (SQLException suppressed) {
+        if (cause != null) {
+          cause.addSuppressed(suppressed);
+        }
+      }
+      statements = null;
     }
   }
 
@@ -150,25 +189,29 @@ final class GroupCommit implements AutoCloseable {
     Object[] results = new Object[batch.size()];
     Throwable[] failures = new Throwable[batch.size()];
     Tx tx = null;
-    try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      tx = new Tx(c, dialect);
+    try {
+      Statements st = connection();
+      Connection c = st.connection();
+      tx = new Tx(st, dialect);
       try {
         boolean alone = batch.size() == 1;
         for (int i = 0; i < batch.size(); i++) {
-          Savepoint sp = alone ? null : c.setSavepoint();
+          if (!alone) {
+            tx.update("SAVEPOINT unit");
+          }
           try {
             results[i] = batch.get(i).work().run(tx);
-            if (sp != null) {
-              c.releaseSavepoint(sp);
+            if (!alone) {
+              tx.update("RELEASE unit");
             }
-          } catch (SQLException | RuntimeException | Error e) {
+          } catch (
+              Throwable e) { // even a checked exception thrown sneakily must not end the writer
             failures[i] = e;
-            if (sp != null) {
-              c.rollback(sp);
-              c.releaseSavepoint(sp);
-            } else {
+            if (alone) {
               c.rollback();
+            } else {
+              tx.update("ROLLBACK TO unit");
+              tx.update("RELEASE unit");
             }
           }
         }
@@ -182,7 +225,9 @@ final class GroupCommit implements AutoCloseable {
         throw e;
       }
     } catch (SQLException | RuntimeException | Error e) {
-      // Nothing of this batch committed: every unit fails with the cause.
+      // Nothing of this batch committed: every unit fails with the cause, and the next batch
+      // starts on a fresh connection.
+      dropConnection(e);
       for (Job<?> job : batch) {
         job.done().completeExceptionally(e);
       }

@@ -27,7 +27,14 @@ public final class SqliteStore extends JdbcStore {
     super(Dialect.SQLITE);
     this.writer = pool(jdbcUrl, "herald-sqlite-write", 1);
     this.readers = pool(jdbcUrl, "herald-sqlite-read", READ_POOL_SIZE);
-    this.commits = new GroupCommit("herald-sqlite-writer", writer, Dialect.SQLITE, this::translate);
+    // The writer keeps its own connection, with its statements prepared once; the one-connection
+    // pool serves Flyway's migrations, which run before any write.
+    this.commits =
+        new GroupCommit(
+            "herald-sqlite-writer",
+            () -> config().createConnection(jdbcUrl),
+            Dialect.SQLITE,
+            this::translate);
   }
 
   /** Runs {@code work} in the writer's next group transaction (see {@link GroupCommit}). */
@@ -41,7 +48,8 @@ public final class SqliteStore extends JdbcStore {
     return commits;
   }
 
-  private static HikariDataSource pool(String url, String name, int size) {
+  /** The connection settings of every connection, pooled or the writer's own. */
+  private static SQLiteConfig config() {
     SQLiteConfig sqlite = new SQLiteConfig();
     sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
     // NORMAL in WAL mode survives a process crash (kill -9); only an OS crash may lose the
@@ -51,6 +59,11 @@ public final class SqliteStore extends JdbcStore {
     sqlite.enforceForeignKeys(true);
     // Herald makes its own ids: asking SQLite for generated keys after every insert is waste.
     sqlite.setGetGeneratedKeys(false);
+    return sqlite;
+  }
+
+  private static HikariDataSource pool(String url, String name, int size) {
+    SQLiteConfig sqlite = config();
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(url);
     cfg.setPoolName(name);

@@ -16,11 +16,20 @@ import java.util.Optional;
 public final class Tx {
   private final Connection connection;
   private final Dialect dialect;
+  private final Statements statements;
   private List<Runnable> afterEnd;
 
   Tx(Connection connection, Dialect dialect) {
     this.connection = connection;
     this.dialect = dialect;
+    this.statements = null;
+  }
+
+  /** A transaction on a connection whose prepared statements stay open between transactions. */
+  Tx(Statements statements, Dialect dialect) {
+    this.connection = statements.connection();
+    this.dialect = dialect;
+    this.statements = statements;
   }
 
   /** Maps the current row of a result set. */
@@ -63,41 +72,56 @@ public final class Tx {
 
   /** All rows of {@code sql}. */
   public <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-    try (PreparedStatement st = prepare(sql, args);
-        ResultSet rs = st.executeQuery()) {
+    PreparedStatement st = prepare(sql, args);
+    try (ResultSet rs = st.executeQuery()) {
       List<T> out = new ArrayList<>();
       while (rs.next()) {
         out.add(mapper.map(rs));
       }
       return out;
+    } finally {
+      done(st);
     }
   }
 
   /** The first row of {@code sql}, if any. */
   public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-    try (PreparedStatement st = prepare(sql, args);
-        ResultSet rs = st.executeQuery()) {
+    PreparedStatement st = prepare(sql, args);
+    try (ResultSet rs = st.executeQuery()) {
       return rs.next() ? Optional.ofNullable(mapper.map(rs)) : Optional.empty();
+    } finally {
+      done(st);
     }
   }
 
   /** Runs an INSERT, UPDATE or DELETE; returns the number of rows changed. */
   public int update(String sql, Object... args) throws SQLException {
-    try (PreparedStatement st = prepare(sql, args)) {
+    PreparedStatement st = prepare(sql, args);
+    try {
       return st.executeUpdate();
+    } finally {
+      done(st);
     }
   }
 
   private PreparedStatement prepare(String sql, Object... args) throws SQLException {
-    PreparedStatement st = connection.prepareStatement(sql);
+    PreparedStatement st =
+        statements != null ? statements.prepare(sql) : connection.prepareStatement(sql);
     try {
       for (int i = 0; i < args.length; i++) {
         bind(st, i + 1, args[i]);
       }
       return st;
     } catch (SQLException | RuntimeException e) {
-      st.close();
+      done(st);
       throw e;
+    }
+  }
+
+  /** Closes {@code st} unless the connection keeps its statements open. */
+  private void done(PreparedStatement st) throws SQLException {
+    if (statements == null) {
+      st.close();
     }
   }
 
