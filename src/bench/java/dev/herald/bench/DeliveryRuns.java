@@ -171,11 +171,18 @@ final class DeliveryRuns {
     return app;
   }
 
+  /** The SQLite writer's group-commit counters (absent, so 0, with PostgreSQL). */
+  static final String WRITE_UNITS = "herald_store_write_units_total";
+
+  static final String WRITE_COMMITS = "herald_store_write_transactions_total";
+
   /** One closed-loop run through Herald: {@code senders} for {@code seconds}, then the drain. */
   Map<String, Double> throughput(HeraldNode node, String app, int fanout, int senders, double seconds) {
     SinkClient.Stats before = sink.stats();
     double cpu = node.process.cpuSeconds();
     double sinkCpu = sink.process().cpuSeconds();
+    double units = node.metric(WRITE_UNITS);
+    double commits = node.metric(WRITE_COMMITS);
     Map<String, Double> f = Figures.of();
     try (Child.RssPeak rss = new Child.RssPeak(node.process)) {
       Load.Counts c =
@@ -199,6 +206,10 @@ final class DeliveryRuns {
       f.put("peak_rss_mb", Figures.mb(rss.peak()));
       f.put("cpu_s_per_1000", (node.process.cpuSeconds() - cpu) / delivered * 1000);
       f.put("sink_cpu_s_per_1000", (sink.process().cpuSeconds() - sinkCpu) / delivered * 1000);
+      double ran = node.metric(WRITE_COMMITS) - commits;
+      if (ran > 0) {
+        f.put("write_units_per_commit", (node.metric(WRITE_UNITS) - units) / ran);
+      }
     }
     log(node.mode.label + " 1->" + fanout, f);
     return f;

@@ -37,6 +37,18 @@ public final class Gauges {
     Gauge.builder("herald.queue.depth", queue, DeliveryQueue::depth)
         .description("Delivery ids waiting in the queue")
         .register(registry);
+    if (store.writeCounts().isPresent()) {
+      FunctionCounter.builder(
+              "herald.store.write.units", store, s -> s.writeCounts().orElseThrow().units())
+          .description("Units of write work run by the SQLite writer")
+          .register(registry);
+      FunctionCounter.builder(
+              "herald.store.write.transactions",
+              store,
+              s -> s.writeCounts().orElseThrow().transactions())
+          .description("Transactions the SQLite writer committed (units per transaction: batching)")
+          .register(registry);
+    }
     OverdueAge overdue = new OverdueAge(store, clock);
     Gauge.builder("herald.delivery.oldest.due.age", overdue, OverdueAge::seconds)
         .description("How long the most overdue pending delivery has been due (0: none)")

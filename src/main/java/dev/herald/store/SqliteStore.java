@@ -43,6 +43,11 @@ public final class SqliteStore extends JdbcStore {
     return commits.write(work);
   }
 
+  @Override
+  public java.util.Optional<WriteCounts> writeCounts() {
+    return java.util.Optional.of(new WriteCounts(commits.units(), commits.batches()));
+  }
+
   /** The group commit behind {@link #write}, for its counters in tests. */
   GroupCommit groupCommit() {
     return commits;

@@ -23,6 +23,14 @@ public interface Store extends AutoCloseable {
   /** Runs {@code work} in a transaction that only reads. */
   <T> T read(Work<T> work);
 
+  /** Units of write work run, and the transactions that committed them (group commit). */
+  record WriteCounts(long units, long transactions) {}
+
+  /** The counts of a store that groups writes into shared transactions; empty for the others. */
+  default java.util.Optional<WriteCounts> writeCounts() {
+    return java.util.Optional.empty();
+  }
+
   /** Applies pending migrations (Flyway). */
   void migrate();
 
