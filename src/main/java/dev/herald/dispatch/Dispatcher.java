@@ -228,7 +228,11 @@ public final class Dispatcher implements AutoCloseable {
     }
     Delivery d = claimed.get();
     Optional<Endpoint> endpoint = endpoints.cached(d.appId(), d.endpointId());
-    Optional<Long> payload = store.read(tx -> messages.payloadLength(tx, d.msgId()));
+    Optional<Message> fresh = messages.fresh(d.msgId());
+    Optional<Long> payload =
+        fresh.isPresent()
+            ? Optional.of((long) fresh.get().payload().length())
+            : store.read(tx -> messages.payloadLength(tx, d.msgId()));
     Outcome skip =
         endpoint.isEmpty()
             ? Outcome.ENDPOINT_DELETED
@@ -263,7 +267,8 @@ public final class Dispatcher implements AutoCloseable {
       Result result;
       long started;
       try {
-        Optional<Message> message = store.read(tx -> messages.byId(tx, c.delivery().msgId()));
+        Optional<Message> message =
+            fresh.isPresent() ? fresh : store.read(tx -> messages.byId(tx, c.delivery().msgId()));
         if (message.isEmpty() || message.get().payload() == null) {
           store.write(tx -> skip(tx, id, token, Outcome.MESSAGE_EXPUNGED, clock.millis()));
           return;

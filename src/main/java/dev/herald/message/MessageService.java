@@ -1,5 +1,7 @@
 package dev.herald.message;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.herald.app.App;
 import dev.herald.app.AppService;
 import dev.herald.core.HeraldError;
@@ -38,6 +40,23 @@ public final class MessageService {
   private final Duration queueLease;
   private final Clock clock;
 
+  /**
+   * Messages just accepted, with their payloads, for the attempts that follow within moments: an
+   * attempt finds its message here instead of reading it back (once per endpoint of a fan-out).
+   * Bounded by payload characters ({@link #FRESH_BUDGET_FRACTION} of the heap, at most {@link
+   * #MAX_FRESH_CHARS}) and by time; anything evicted is read from the database as before.
+   */
+  private final Cache<String, Message> fresh;
+
+  /** Share of the max heap the fresh messages may hold (by payload characters, 2 bytes each). */
+  static final int FRESH_BUDGET_FRACTION = 64;
+
+  /** Payload characters the fresh messages hold at most, whatever the heap. */
+  static final long MAX_FRESH_CHARS = 16L << 20;
+
+  /** How long a fresh message is kept. */
+  static final Duration FRESH_FOR = Duration.ofSeconds(30);
+
   public MessageService(
       Store store,
       Json json,
@@ -55,6 +74,22 @@ public final class MessageService {
     this.queue = queue;
     this.queueLease = queueLease;
     this.clock = clock;
+    this.fresh =
+        Caffeine.newBuilder()
+            .maximumWeight(
+                Math.min(
+                    MAX_FRESH_CHARS, Runtime.getRuntime().maxMemory() / 2 / FRESH_BUDGET_FRACTION))
+            .weigher((String id, Message m) -> 64 + m.payload().length())
+            .expireAfterWrite(FRESH_FOR)
+            .build();
+  }
+
+  /**
+   * Message {@code msgId} as just accepted, with its payload, if this node still holds it; an
+   * expunge drops it at once.
+   */
+  public Optional<Message> fresh(String msgId) {
+    return Optional.ofNullable(fresh.getIfPresent(msgId));
   }
 
   private record Accepted(Message message, List<String> deliveries) {}
@@ -82,6 +117,9 @@ public final class MessageService {
               return new Accepted(
                   m, fanOut(tx, m, targets != null ? targets : targets(tx, m.appId(), m)));
             });
+    if (!accepted.deliveries().isEmpty()) {
+      fresh.put(accepted.message().id(), accepted.message());
+    }
     handOff(accepted.deliveries());
     return accepted.message();
   }
@@ -214,6 +252,7 @@ public final class MessageService {
     store.write(
         tx -> {
           Message m = find(tx, apps.resolve(tx, scope, appIdOrUid), msgIdOrEventId);
+          tx.afterEnd(() -> fresh.invalidate(m.id()));
           return sql.expunge(tx, m.appId(), m.id());
         });
   }

@@ -2,7 +2,12 @@ package dev.herald.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteErrorCode;
 
@@ -19,9 +24,16 @@ public final class SqliteStore extends JdbcStore {
   /** How long a connection waits on a lock held by another process, in ms. */
   static final int BUSY_TIMEOUT_MS = 10_000;
 
+  /** How often the checkpointer copies the write-ahead log into the database file. */
+  static final Duration CHECKPOINT_EVERY = Duration.ofMillis(250);
+
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
+
   private final HikariDataSource writer;
   private final HikariDataSource readers;
   private final GroupCommit commits;
+  private final Thread checkpointer;
+  private volatile boolean closed;
 
   public SqliteStore(String jdbcUrl) {
     super(Dialect.SQLITE);
@@ -29,12 +41,45 @@ public final class SqliteStore extends JdbcStore {
     this.readers = pool(jdbcUrl, "herald-sqlite-read", READ_POOL_SIZE);
     // The writer keeps its own connection, with its statements prepared once; the one-connection
     // pool serves Flyway's migrations, which run before any write.
+    // Checkpoints run on a thread of their own: on the writer's commit they would stall every
+    // write waiting behind it for the checkpoint's fsyncs.
     this.commits =
         new GroupCommit(
             "herald-sqlite-writer",
-            () -> config().createConnection(jdbcUrl),
+            () -> {
+              Connection c = config().createConnection(jdbcUrl);
+              try (Statement st = c.createStatement()) {
+                st.execute("PRAGMA wal_autocheckpoint = 0");
+              }
+              return c;
+            },
             Dialect.SQLITE,
             this::translate);
+    this.checkpointer =
+        Thread.ofPlatform().name("herald-sqlite-checkpoint").daemon().start(this::checkpoints);
+  }
+
+  /**
+   * Copies committed pages from the write-ahead log into the database file every {@link
+   * #CHECKPOINT_EVERY} (PASSIVE: it waits for no reader or writer), so that the log restarts and
+   * stays small.
+   */
+  private void checkpoints() {
+    while (!closed) {
+      try {
+        Thread.sleep(CHECKPOINT_EVERY);
+      } catch (InterruptedException e) {
+        return;
+      }
+      try (Connection c = writer.getConnection();
+          Statement st = c.createStatement()) {
+        st.execute("PRAGMA wal_checkpoint(PASSIVE)");
+      } catch (SQLException | RuntimeException e) {
+        if (!closed) {
+          LOG.warn("SQLite checkpoint failed; retrying", e);
+        }
+      }
+    }
   }
 
   /** Runs {@code work} in the writer's next group transaction (see {@link GroupCommit}). */
@@ -99,6 +144,13 @@ public final class SqliteStore extends JdbcStore {
 
   @Override
   public void close() {
+    closed = true;
+    checkpointer.interrupt();
+    try {
+      checkpointer.join(Duration.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     commits.close();
     readers.close();
     writer.close();
