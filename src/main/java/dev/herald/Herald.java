@@ -9,6 +9,7 @@ import dev.herald.attempt.Redelivery;
 import dev.herald.auth.Tokens;
 import dev.herald.config.HeraldConfig;
 import dev.herald.delivery.DeliveryLedger;
+import dev.herald.delivery.FreshDeliveries;
 import dev.herald.dispatch.Dispatcher;
 import dev.herald.dispatch.RetryPolicy;
 import dev.herald.dispatch.Sender;
@@ -119,9 +120,18 @@ public final class Herald implements AutoCloseable {
       // Reports nothing: reads for the fan-out, and the operational endpoints themselves.
       EndpointService quietEndpoints =
           new EndpointService(store, apps, json, clock, EndpointEvents.NONE, endpointCache);
+      FreshDeliveries fresh = new FreshDeliveries(cfg.delivery().queueLease());
       MessageService messages =
           new MessageService(
-              store, json, apps, quietEndpoints, ledger, queue, cfg.delivery().queueLease(), clock);
+              store,
+              json,
+              apps,
+              quietEndpoints,
+              ledger,
+              queue,
+              fresh,
+              cfg.delivery().queueLease(),
+              clock);
       OperationalEvents events = new OperationalEvents(apps, quietEndpoints, messages, json);
       EndpointService endpoints =
           new EndpointService(store, apps, json, clock, events, endpointCache);
@@ -134,6 +144,7 @@ public final class Herald implements AutoCloseable {
                   sender,
                   endpoints,
                   messages,
+                  fresh,
                   events,
                   new RetryPolicy(cfg.delivery().retrySchedule(), Math::random),
                   cfg.delivery(),

@@ -109,14 +109,15 @@ public final class Redelivery {
 
   private List<String> start(Tx tx, Target t, String msgId, int triggerType) throws SQLException {
     long now = clock.millis();
-    return ledger.create(
-        tx,
-        t.app().id(),
-        msgId,
-        List.of(t.endpoint().id()),
-        triggerType,
-        now,
-        now + queueLease.toMillis());
+    return DeliveryLedger.ids(
+        ledger.create(
+            tx,
+            t.app().id(),
+            msgId,
+            List.of(t.endpoint().id()),
+            triggerType,
+            now,
+            now + queueLease.toMillis()));
   }
 
   /** Svix's resend: one more attempt of a message the endpoint was sent before. */

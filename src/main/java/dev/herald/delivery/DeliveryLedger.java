@@ -61,9 +61,9 @@ public final class DeliveryLedger {
 
   /**
    * Inserts one pending delivery per endpoint, due now and marked queued until {@code queuedUntil}
-   * (the caller offers the ids to the queue after commit). Returns the new ids.
+   * (the caller offers the ids to the queue after commit). Returns the new rows.
    */
-  public List<String> create(
+  public List<Delivery> create(
       Tx tx,
       String appId,
       String msgId,
@@ -72,7 +72,7 @@ public final class DeliveryLedger {
       long now,
       long queuedUntil)
       throws SQLException {
-    List<String> ids = new ArrayList<>(endpointIds.size());
+    List<Delivery> rows = new ArrayList<>(endpointIds.size());
     for (String endpointId : endpointIds) {
       String id = Ids.next(Ids.Prefix.DELIVERY, Instant.ofEpochMilli(now));
       tx.update(
@@ -91,16 +91,23 @@ public final class DeliveryLedger {
           queuedUntil,
           now,
           now);
-      ids.add(id);
+      rows.add(
+          new Delivery(
+              id, appId, msgId, endpointId, Status.PENDING, triggerType, 0, now, null, now, now));
     }
-    return ids;
+    return rows;
+  }
+
+  /** The ids of {@code rows}. */
+  public static List<String> ids(List<Delivery> rows) {
+    return rows.stream().map(Delivery::id).toList();
   }
 
   /**
    * Offers {@code ids} (committed, marked queued) to {@code queue}; those it refuses lose their
-   * queued mark so that the sweeper picks them up as soon as there is room.
+   * queued mark so that the sweeper picks them up as soon as there is room. Returns those.
    */
-  public void handOff(Store store, DeliveryQueue queue, List<String> ids) {
+  public List<String> handOff(Store store, DeliveryQueue queue, List<String> ids) {
     List<String> refused = new ArrayList<>();
     for (String id : ids) {
       if (!queue.offer(id)) {
@@ -120,6 +127,7 @@ public final class DeliveryLedger {
             return null;
           });
     }
+    return refused;
   }
 
   /**

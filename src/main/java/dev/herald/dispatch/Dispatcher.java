@@ -6,6 +6,7 @@ import dev.herald.delivery.Attempt;
 import dev.herald.delivery.Delivery;
 import dev.herald.delivery.DeliveryEvents;
 import dev.herald.delivery.DeliveryLedger;
+import dev.herald.delivery.FreshDeliveries;
 import dev.herald.delivery.Outcome;
 import dev.herald.delivery.Status;
 import dev.herald.endpoint.Endpoint;
@@ -43,13 +44,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>One attempt.</b> Claim the row (a lease under a token of this node; a row already ended,
  * not due, or held by a live worker is skipped, which is what makes a duplicate queue item
- * harmless); read the endpoint and the payload's length; skip the delivery when the endpoint is
- * gone or disabled or the payload expunged; pass per-endpoint admission ({@link EndpointLimits}: a
- * concurrency cap and {@code throttleRate}) and take room in the {@link PayloadBudget}, or defer
- * the row; only then read the payload; sign with the endpoint's current and still-valid old keys
- * and a fresh timestamp; send; record the attempt and the next state in one transaction. The row's
- * lease covers every crash between claim and record: the delivery is attempted again (at least
- * once, never lost).
+ * harmless) — unless this node's fan-out just committed it ({@link FreshDeliveries}: due, untried,
+ * leased to the queue, so it is attempted under the queued lease without a claiming write); take
+ * the endpoint from the cache and the payload's length (from the just-accepted message if this node
+ * still holds it); skip the delivery when the endpoint is gone or disabled or the payload expunged;
+ * pass per-endpoint admission ({@link EndpointLimits}: a concurrency cap and {@code throttleRate})
+ * and take room in the {@link PayloadBudget}, or defer the row; only then read the payload; sign
+ * with the endpoint's current and still-valid old keys and a fresh timestamp; send; record the
+ * attempt and the next state in one transaction. The row's lease covers every crash between claim
+ * and record: the delivery is attempted again (at least once, never lost).
  *
  * <p>The recording transaction also applies the attempt's {@link Consequences}: the endpoint's
  * failure lifecycle and the operational events, whose deliveries go to the queue after commit.
@@ -78,6 +81,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Sender sender;
   private final EndpointService endpoints;
   private final MessageService messages;
+  private final FreshDeliveries freshDeliveries;
   private final Consequences consequences;
   private final RetryPolicy retry;
   private final HeraldConfig.Delivery cfg;
@@ -98,6 +102,7 @@ public final class Dispatcher implements AutoCloseable {
       Sender sender,
       EndpointService endpoints,
       MessageService messages,
+      FreshDeliveries freshDeliveries,
       DeliveryEvents events,
       RetryPolicy retry,
       HeraldConfig.Delivery cfg,
@@ -109,6 +114,7 @@ public final class Dispatcher implements AutoCloseable {
     this.sender = sender;
     this.endpoints = endpoints;
     this.messages = messages;
+    this.freshDeliveries = freshDeliveries;
     this.consequences = new Consequences(endpoints, events, cfg.disableAfter());
     this.retry = retry;
     this.cfg = cfg;
@@ -215,23 +221,30 @@ public final class Dispatcher implements AutoCloseable {
 
   /** One attempt of delivery {@code id}, if it is still to be attempted. */
   void attempt(String id) throws InterruptedException {
-    String token = node + ":" + tokens.incrementAndGet();
     long now = clock.millis();
+    // A delivery this node's fan-out just committed needs no claim: it is due, untried, and
+    // leased to the queue for the whole queue lease (see FreshDeliveries).
+    Optional<Delivery> fresh = freshDeliveries.take(id);
+    String token =
+        fresh.isPresent() ? DeliveryLedger.QUEUED : node + ":" + tokens.incrementAndGet();
     // The payload is not read here: an attempt that must wait (endpoint limits, payload budget)
     // holds only ids, so a backlog of large messages cannot fill the heap.
     // The claim is the only statement on the writer; the endpoint comes from the cache and the
     // payload's length from a reader (with SQLite the writer is the one serial resource).
     Optional<Delivery> claimed =
-        store.write(tx -> ledger.claim(tx, id, token, now, now + cfg.attemptLease().toMillis()));
+        fresh.isPresent()
+            ? fresh
+            : store.write(
+                tx -> ledger.claim(tx, id, token, now, now + cfg.attemptLease().toMillis()));
     if (claimed.isEmpty()) {
       return;
     }
     Delivery d = claimed.get();
     Optional<Endpoint> endpoint = endpoints.cached(d.appId(), d.endpointId());
-    Optional<Message> fresh = messages.fresh(d.msgId());
+    Optional<Message> freshMessage = messages.fresh(d.msgId());
     Optional<Long> payload =
-        fresh.isPresent()
-            ? Optional.of((long) fresh.get().payload().length())
+        freshMessage.isPresent()
+            ? Optional.of((long) freshMessage.get().payload().length())
             : store.read(tx -> messages.payloadLength(tx, d.msgId()));
     Outcome skip =
         endpoint.isEmpty()
@@ -268,7 +281,9 @@ public final class Dispatcher implements AutoCloseable {
       long started;
       try {
         Optional<Message> message =
-            fresh.isPresent() ? fresh : store.read(tx -> messages.byId(tx, c.delivery().msgId()));
+            freshMessage.isPresent()
+                ? freshMessage
+                : store.read(tx -> messages.byId(tx, c.delivery().msgId()));
         if (message.isEmpty() || message.get().payload() == null) {
           store.write(tx -> skip(tx, id, token, Outcome.MESSAGE_EXPUNGED, clock.millis()));
           return;

@@ -9,6 +9,7 @@ import dev.herald.core.Ids;
 import dev.herald.core.Scope;
 import dev.herald.delivery.Delivery;
 import dev.herald.delivery.DeliveryLedger;
+import dev.herald.delivery.FreshDeliveries;
 import dev.herald.endpoint.Endpoint;
 import dev.herald.endpoint.EndpointService;
 import dev.herald.queue.DeliveryQueue;
@@ -39,6 +40,7 @@ public final class MessageService {
   private final DeliveryQueue queue;
   private final Duration queueLease;
   private final Clock clock;
+  private final FreshDeliveries freshDeliveries;
 
   /**
    * Messages just accepted, with their payloads, for the attempts that follow within moments: an
@@ -64,8 +66,10 @@ public final class MessageService {
       EndpointService endpoints,
       DeliveryLedger ledger,
       DeliveryQueue queue,
+      FreshDeliveries freshDeliveries,
       Duration queueLease,
       Clock clock) {
+    this.freshDeliveries = freshDeliveries;
     this.store = store;
     this.sql = new MessageSql(json);
     this.apps = apps;
@@ -92,7 +96,7 @@ public final class MessageService {
     return Optional.ofNullable(fresh.getIfPresent(msgId));
   }
 
-  private record Accepted(Message message, List<String> deliveries) {}
+  private record Accepted(Message message, List<Delivery> deliveries) {}
 
   Message create(Scope scope, String appIdOrUid, MessageIn in) {
     // The application and its endpoints come from the cache, outside the transaction: the one
@@ -119,8 +123,11 @@ public final class MessageService {
             });
     if (!accepted.deliveries().isEmpty()) {
       fresh.put(accepted.message().id(), accepted.message());
+      freshDeliveries.remember(accepted.deliveries());
     }
-    handOff(accepted.deliveries());
+    for (String refused : ledger.handOff(store, queue, DeliveryLedger.ids(accepted.deliveries()))) {
+      freshDeliveries.forget(refused);
+    }
     return accepted.message();
   }
 
@@ -140,7 +147,7 @@ public final class MessageService {
     Duration retention = Duration.ofDays(MessageIn.DEFAULT_RETENTION_DAYS);
     Message m =
         insert(tx, app, new MessageIn(eventType, null, null, null, payload, retention, null));
-    return fanOut(tx, m, targets);
+    return DeliveryLedger.ids(fanOut(tx, m, targets));
   }
 
   /** Offers committed delivery ids to the queue; the sweeper finds any it refuses. */
@@ -156,7 +163,7 @@ public final class MessageService {
   }
 
   /** One pending delivery of {@code m} per endpoint in {@code targets}, marked queued; ids. */
-  private List<String> fanOut(Tx tx, Message m, List<String> targets) throws SQLException {
+  private List<Delivery> fanOut(Tx tx, Message m, List<String> targets) throws SQLException {
     long now = clock.millis();
     return ledger.create(
         tx, m.appId(), m.id(), targets, Delivery.SCHEDULED, now, now + queueLease.toMillis());
