@@ -34,10 +34,10 @@ import org.eclipse.jetty.http.HttpMethod;
  */
 final class DeliveryRuns {
   /** Messages sent to a fresh Herald before it is measured... */
-  static final long WARM_UP_MESSAGES = 20_000;
+  static final long WARM_UP_MESSAGES = 100_000;
 
   /** ...unless this many seconds passed first. */
-  static final double WARM_UP_SECONDS = 30;
+  static final double WARM_UP_SECONDS = 40;
 
   /** Largest number of deliveries one closed-loop run may cause. */
   static final long MAX_DELIVERIES_PER_RUN = 400_000;
