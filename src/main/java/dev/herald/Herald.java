@@ -14,10 +14,10 @@ import dev.herald.dispatch.Dispatcher;
 import dev.herald.dispatch.RetryPolicy;
 import dev.herald.dispatch.Sender;
 import dev.herald.dispatch.SsrfGuard;
-import dev.herald.endpoint.Endpoint;
 import dev.herald.endpoint.EndpointEvents;
 import dev.herald.endpoint.EndpointRoutes;
 import dev.herald.endpoint.EndpointService;
+import dev.herald.endpoint.LiveEndpoints;
 import dev.herald.eventtype.EventTypeRoutes;
 import dev.herald.eventtype.EventTypeService;
 import dev.herald.message.MessageRoutes;
@@ -115,7 +115,7 @@ public final class Herald implements AutoCloseable {
               json,
               clock,
               caching ? RowCache.of(MAX_CACHED_APPS, (k, v) -> 1, CACHE_TTL) : RowCache.disabled());
-      RowCache<String, List<Endpoint>> endpointCache =
+      RowCache<String, LiveEndpoints> endpointCache =
           caching ? EndpointService.cache(MAX_CACHED_ENDPOINTS, CACHE_TTL) : RowCache.disabled();
       // Reports nothing: reads for the fan-out, and the operational endpoints themselves.
       EndpointService quietEndpoints =

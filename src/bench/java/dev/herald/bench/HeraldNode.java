@@ -98,6 +98,8 @@ final class HeraldNode implements AutoCloseable {
     String prefix = mode.redis ? "herald-bench-" + run + ":" : null;
     env.put("HERALD_LISTEN_ADDRESS", "127.0.0.1:0");
     env.put("HERALD_DATA_DIR", dataDir.toString());
+    // bench/run.sh built the jar; sources edited during a run must not rebuild it under the run.
+    env.put("HERALD_SKIP_BUILD", "1");
     env.put("HERALD_JWT_SECRET", secret);
     env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.0/8");
     if (schema != null) {

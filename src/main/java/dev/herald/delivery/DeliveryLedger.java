@@ -73,28 +73,33 @@ public final class DeliveryLedger {
       long queuedUntil)
       throws SQLException {
     List<Delivery> rows = new ArrayList<>(endpointIds.size());
+    List<Object[]> args = new ArrayList<>(endpointIds.size());
     for (String endpointId : endpointIds) {
       String id = Ids.next(Ids.Prefix.DELIVERY, Instant.ofEpochMilli(now));
-      tx.update(
-          """
-          INSERT INTO delivery (id, app_id, msg_id, endp_id, status, trigger_type, attempts,
-              next_attempt_at, lease_owner, lease_until, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""",
-          id,
-          appId,
-          msgId,
-          endpointId,
-          Status.PENDING.code(),
-          triggerType,
-          now,
-          QUEUED,
-          queuedUntil,
-          now,
-          now);
+      args.add(
+          new Object[] {
+            id,
+            appId,
+            msgId,
+            endpointId,
+            Status.PENDING.code(),
+            triggerType,
+            now,
+            QUEUED,
+            queuedUntil,
+            now,
+            now
+          });
       rows.add(
           new Delivery(
               id, appId, msgId, endpointId, Status.PENDING, triggerType, 0, now, null, now, now));
     }
+    tx.batch(
+        """
+        INSERT INTO delivery (id, app_id, msg_id, endp_id, status, trigger_type, attempts,
+            next_attempt_at, lease_owner, lease_until, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""",
+        args);
     return rows;
   }
 

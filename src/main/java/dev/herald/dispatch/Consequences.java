@@ -48,7 +48,9 @@ final class Consequences {
         attempt.status() != Status.SUCCESS && next == null && d.triggerType() == Delivery.SCHEDULED;
     List<String> ids = new ArrayList<>(held ? report(tx, d, attempt, exhausted, next) : List.of());
     if (attempt.status() == Status.SUCCESS) {
-      endpoints.recordSuccess(tx, d.endpointId());
+      if (endpoints.maybeFailing(d.appId(), d.endpointId())) {
+        endpoints.recordSuccess(tx, d.endpointId());
+      }
       return new Done(false, ids);
     }
     if (!gone && !exhausted) {

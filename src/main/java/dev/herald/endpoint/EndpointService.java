@@ -49,7 +49,7 @@ public final class EndpointService {
   private final Clock clock;
   private final EndpointEvents events;
 
-  private final RowCache<String, List<Endpoint>> cache;
+  private final RowCache<String, LiveEndpoints> cache;
 
   /**
    * An endpoint service that reports its changes to {@code events} and reads an application's
@@ -62,7 +62,7 @@ public final class EndpointService {
       Json json,
       Clock clock,
       EndpointEvents events,
-      RowCache<String, List<Endpoint>> cache) {
+      RowCache<String, LiveEndpoints> cache) {
     this.store = store;
     this.apps = apps;
     this.cache = cache;
@@ -80,8 +80,8 @@ public final class EndpointService {
    * A cache fit for {@link #EndpointService(Store, AppService, Json, Clock, EndpointEvents,
    * RowCache)}: at most {@code maxEndpoints} endpoints.
    */
-  public static RowCache<String, List<Endpoint>> cache(long maxEndpoints, Duration ttl) {
-    return RowCache.of(maxEndpoints, (String app, List<Endpoint> list) -> 1 + list.size(), ttl);
+  public static RowCache<String, LiveEndpoints> cache(long maxEndpoints, Duration ttl) {
+    return RowCache.of(maxEndpoints, (String app, LiveEndpoints live) -> live.weight(), ttl);
   }
 
   /** The result of a PUT: the endpoint, and whether this call created it. */
@@ -103,7 +103,7 @@ public final class EndpointService {
    * transaction: an endpoint changed on another node is seen within the cache's expiry.
    */
   public List<Endpoint> matching(String appId, String eventType, List<String> channels) {
-    return live(appId).stream()
+    return live(appId).all().stream()
         .filter(e -> !e.disabled() && e.accepts(eventType, channels))
         .toList();
   }
@@ -114,7 +114,7 @@ public final class EndpointService {
    * List)}.
    */
   public Optional<Endpoint> cached(String appId, String endpointId) {
-    for (Endpoint e : live(appId)) {
+    for (Endpoint e : live(appId).all()) {
       if (e.id().equals(endpointId)) {
         return Optional.of(e);
       }
@@ -122,7 +122,7 @@ public final class EndpointService {
     return Optional.empty();
   }
 
-  private List<Endpoint> live(String appId) {
+  private LiveEndpoints live(String appId) {
     return cache.get(appId, app -> store.read(tx -> sql.live(tx, app)));
   }
 
@@ -140,6 +140,16 @@ public final class EndpointService {
   }
 
   // ---- the failure lifecycle, for the delivery engine (kept in the database, not a cache)
+
+  /**
+   * Whether endpoint {@code endpointId} of {@code appId} may be in a failure streak: false only
+   * when the cache holds the application's endpoints and says it is not (an entry at most the
+   * cache's expiry old), so a success need not write. Never loads: safe inside a transaction.
+   */
+  public boolean maybeFailing(String appId, String endpointId) {
+    LiveEndpoints live = cache.peek(appId);
+    return live == null || live.failing().contains(endpointId);
+  }
 
   /** A delivery to {@code endpointId} succeeded: any failure streak ends. */
   public void recordSuccess(Tx tx, String endpointId) throws SQLException {

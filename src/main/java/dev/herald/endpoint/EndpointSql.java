@@ -8,9 +8,11 @@ import dev.herald.web.Page;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Every statement on the {@code endpoint} table. Each starts from the application, which the caller
@@ -28,9 +30,9 @@ final class EndpointSql {
   private final Json json;
 
   /** Every live endpoint of an application, by application id; dropped after each write. */
-  private final RowCache<String, List<Endpoint>> cache;
+  private final RowCache<String, LiveEndpoints> cache;
 
-  EndpointSql(Json json, RowCache<String, List<Endpoint>> cache) {
+  EndpointSql(Json json, RowCache<String, LiveEndpoints> cache) {
     this.json = json;
     this.cache = cache;
   }
@@ -97,26 +99,47 @@ final class EndpointSql {
     return tx.list(sql, this::map, args.toArray());
   }
 
-  /** Every endpoint of the application that is not deleted (enabled or not), by id. */
-  List<Endpoint> live(Tx tx, String appId) throws SQLException {
-    return tx.list(
-        "SELECT " + COLUMNS + " FROM endpoint WHERE app_id = ? AND deleted = ? ORDER BY id",
-        this::map,
-        appId,
-        false);
+  /**
+   * Every endpoint of the application that is not deleted (enabled or not), by id, and which of
+   * them are in a failure streak.
+   */
+  LiveEndpoints live(Tx tx, String appId) throws SQLException {
+    Set<String> failing = new HashSet<>();
+    List<Endpoint> all =
+        tx.list(
+            "SELECT "
+                + COLUMNS
+                + ", failing_since FROM endpoint WHERE app_id = ? AND deleted = ? ORDER BY id",
+            rs -> {
+              Endpoint e = map(rs);
+              rs.getLong("failing_since");
+              if (!rs.wasNull()) {
+                failing.add(e.id());
+              }
+              return e;
+            },
+            appId,
+            false);
+    return new LiveEndpoints(all, Set.copyOf(failing));
   }
 
-  /** Every endpoint of the application that is neither deleted nor disabled, by id. */
   /** Forgets a failure streak: the endpoint answered 2xx. */
   void clearFailing(Tx tx, String id) throws SQLException {
-    tx.update(
-        "UPDATE endpoint SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL", id);
+    if (tx.update(
+            "UPDATE endpoint SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL",
+            id)
+        == 1) {
+      cache.invalidateAll(tx);
+    }
   }
 
   /** Starts a failure streak at {@code now} unless one runs; returns when the streak began. */
   long markFailing(Tx tx, String id, long now) throws SQLException {
-    tx.update(
-        "UPDATE endpoint SET failing_since = ? WHERE id = ? AND failing_since IS NULL", now, id);
+    if (tx.update(
+            "UPDATE endpoint SET failing_since = ? WHERE id = ? AND failing_since IS NULL", now, id)
+        == 1) {
+      cache.invalidateAll(tx);
+    }
     return tx.one("SELECT failing_since FROM endpoint WHERE id = ?", rs -> rs.getLong(1), id)
         .orElse(now);
   }

@@ -44,6 +44,11 @@ public final class RowCache<K, V> {
     return cache == null ? load.apply(key) : cache.get(key, load);
   }
 
+  /** The value of {@code key} if held now; never loads. */
+  public V peek(K key) {
+    return cache == null ? null : cache.getIfPresent(key);
+  }
+
   /** Drops {@code key} once {@code tx} has ended. */
   public void invalidate(Tx tx, K key) {
     if (cache != null) {
