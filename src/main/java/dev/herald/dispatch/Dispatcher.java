@@ -241,11 +241,12 @@ public final class Dispatcher implements AutoCloseable {
     }
     Delivery d = claimed.get();
     Optional<Endpoint> endpoint = endpoints.cached(d.appId(), d.endpointId());
-    Optional<Message> freshMessage = messages.fresh(d.msgId());
+    // Only the length: an attempt that waits below must not keep a payload alive.
     Optional<Long> payload =
-        freshMessage.isPresent()
-            ? Optional.of((long) freshMessage.get().payload().length())
-            : store.read(tx -> messages.payloadLength(tx, d.msgId()));
+        messages
+            .fresh(d.msgId())
+            .map(m -> (long) m.payload().length())
+            .or(() -> store.read(tx -> messages.payloadLength(tx, d.msgId())));
     Outcome skip =
         endpoint.isEmpty()
             ? Outcome.ENDPOINT_DELETED
@@ -281,9 +282,9 @@ public final class Dispatcher implements AutoCloseable {
       long started;
       try {
         Optional<Message> message =
-            freshMessage.isPresent()
-                ? freshMessage
-                : store.read(tx -> messages.byId(tx, c.delivery().msgId()));
+            messages
+                .fresh(c.delivery().msgId())
+                .or(() -> store.read(tx -> messages.byId(tx, c.delivery().msgId())));
         if (message.isEmpty() || message.get().payload() == null) {
           store.write(tx -> skip(tx, id, token, Outcome.MESSAGE_EXPUNGED, clock.millis()));
           return;
