@@ -197,7 +197,12 @@ class AppApiTest {
   @Test
   void oversize_body_is_413_and_creates_nothing() {
     String big = "{\"name\":\"" + "x".repeat(1_100_000) + "\"}";
-    TestHerald.Resp r = herald.call("POST", "/api/v1/app", big);
+    TestHerald.Resp r =
+        herald.call(
+            "POST",
+            "/api/v1/app",
+            big,
+            Map.of("Authorization", "Bearer " + herald.orgToken(), "Expect", "100-continue"));
     assertThat(r.status()).isEqualTo(413);
   }
 }

@@ -181,7 +181,12 @@ class MessageErrorApiTest {
   void oversize_body_is_413_and_stores_nothing() throws Exception {
     String app = newApp();
     String big = "{\"eventType\":\"t\",\"payload\":{\"x\":\"" + "x".repeat(1_100_000) + "\"}}";
-    TestHerald.Resp r = post(app, big);
+    TestHerald.Resp r =
+        herald.call(
+            "POST",
+            "/api/v1/app/" + app + "/msg",
+            big,
+            Map.of("Authorization", "Bearer " + herald.orgToken(), "Expect", "100-continue"));
     assertThat(r.status()).isEqualTo(413);
     assertThat(r.body()).contains("\"code\":\"payload_too_large\"");
     assertThat(count(app)).isZero();
