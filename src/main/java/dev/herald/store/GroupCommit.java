@@ -217,11 +217,7 @@ final class GroupCommit implements AutoCloseable {
         }
         c.commit();
       } catch (SQLException | RuntimeException | Error e) {
-        try {
-          c.rollback();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
+        JdbcStore.rollback(c, e);
         throw e;
       }
     } catch (SQLException | RuntimeException | Error e) {

@@ -56,11 +56,7 @@ abstract sealed class JdbcStore implements Store permits SqliteStore, PostgresSt
         }
         return result;
       } catch (SQLException | RuntimeException | Error e) {
-        try {
-          c.rollback();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
+        JdbcStore.rollback(c, e);
         throw e;
       }
     } catch (SQLException e) {
@@ -69,6 +65,15 @@ abstract sealed class JdbcStore implements Store permits SqliteStore, PostgresSt
       if (tx != null) {
         tx.ended();
       }
+    }
+  }
+
+  /** Rolls {@code c} back after {@code cause}; a failure to roll back is added to it. */
+  static void rollback(Connection c, Throwable cause) {
+    try {
+      c.rollback();
+    } catch (SQLException suppressed) {
+      cause.addSuppressed(suppressed);
     }
   }
 
