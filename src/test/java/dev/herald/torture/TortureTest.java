@@ -52,6 +52,7 @@ class TortureTest {
   static final List<String> JVM =
       List.of(
           "-Xmx128m",
+          "-XX:+UseSerialGC", // the launcher's default collector
           "-XX:+ExitOnOutOfMemoryError",
           "-XX:MaxDirectMemorySize=64m",
           "-Xss512k",
