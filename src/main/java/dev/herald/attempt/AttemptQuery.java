@@ -2,13 +2,9 @@ package dev.herald.attempt;
 
 import dev.herald.web.Input;
 import dev.herald.web.Page;
+import dev.herald.web.QueryParams;
 import io.javalin.http.Context;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -31,10 +27,10 @@ record AttemptQuery(
   static final int MAX_EVENT_TYPES = 100;
 
   /** Svix Cloud's channel pattern (the open-source one without {@code :} and {@code +}). */
-  static final Pattern CHANNEL = Pattern.compile("^[a-zA-Z0-9\\-_.:+]+$");
+  static final Input.Str CHANNEL = new Input.Str(1, 128, Pattern.compile("^[a-zA-Z0-9\\-_.:+]+$"));
 
   /** Svix Cloud's tag pattern. */
-  static final Pattern TAG = Pattern.compile("^[a-zA-Z0-9\\-_./\\\\#]+$");
+  static final Input.Str TAG = new Input.Str(1, 128, Pattern.compile("^[a-zA-Z0-9\\-_./\\\\#]+$"));
 
   /** Svix's {@code StatusCodeClass}: a range of response codes; 0 means no response. */
   record CodeClass(int from, int to) {
@@ -51,27 +47,12 @@ record AttemptQuery(
     return new AttemptQuery(
         status(ctx, "status"),
         codeClass(ctx, "status_code_class"),
-        eventTypes(ctx),
-        matching(ctx, "channel", 128, CHANNEL),
-        matching(ctx, "tag", 128, TAG),
-        time(ctx, "before"),
-        time(ctx, "after"),
-        matching(ctx, "endpoint_id", 256, Input.ID_LIKE));
-  }
-
-  /** A boolean query flag, {@code absent} when not given. */
-  static boolean flag(Context ctx, String name, boolean absent) {
-    String v = ctx.queryParam(name);
-    if (v == null) {
-      return absent;
-    }
-    if (v.equalsIgnoreCase("true")) {
-      return true;
-    }
-    if (v.equalsIgnoreCase("false")) {
-      return false;
-    }
-    throw Page.query(name, "value could not be parsed to a boolean", "type_error.bool");
+        QueryParams.eventTypes(ctx, MAX_EVENT_TYPES),
+        QueryParams.matching(ctx, "channel", CHANNEL),
+        QueryParams.matching(ctx, "tag", TAG),
+        QueryParams.time(ctx, "before"),
+        QueryParams.time(ctx, "after"),
+        QueryParams.matching(ctx, "endpoint_id", Input.Str.idLike(256)));
   }
 
   /**
@@ -111,54 +92,5 @@ record AttemptQuery(
           "type_error.enum");
     }
     return c;
-  }
-
-  private static String matching(Context ctx, String name, int maxLength, Pattern pattern) {
-    String v = ctx.queryParam(name);
-    if (v != null) {
-      check(name, v, maxLength, pattern);
-    }
-    return v;
-  }
-
-  private static void check(String name, String v, int maxLength, Pattern pattern) {
-    if (v.isEmpty() || v.length() > maxLength || !pattern.matcher(v).matches()) {
-      throw Page.query(
-          name,
-          "string does not match regex \"" + pattern.pattern() + "\" or is too long",
-          "value_error.str.regex");
-    }
-  }
-
-  private static List<String> eventTypes(Context ctx) {
-    Set<String> out = new LinkedHashSet<>();
-    for (String value : ctx.queryParams("event_types")) {
-      for (String name : value.split(",", -1)) {
-        check("event_types", name, 256, Input.ID_LIKE);
-        out.add(name);
-      }
-    }
-    if (out.size() > MAX_EVENT_TYPES) {
-      throw Page.query(
-          "event_types",
-          "ensure this value has at most " + MAX_EVENT_TYPES + " items",
-          "value_error.list.max_items");
-    }
-    return List.copyOf(out);
-  }
-
-  /** An ISO-8601 date-time query parameter, in epoch millis; null when absent. */
-  static Long time(Context ctx, String name) {
-    String v = ctx.queryParam(name);
-    if (v == null) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(v, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-          .toInstant()
-          .toEpochMilli();
-    } catch (DateTimeParseException | ArithmeticException e) {
-      throw Page.query(name, "invalid datetime format", "value_error.datetime");
-    }
   }
 }

@@ -5,6 +5,7 @@ import dev.herald.web.Access;
 import dev.herald.web.Api;
 import dev.herald.web.Input;
 import dev.herald.web.Page;
+import dev.herald.web.QueryParams;
 import io.javalin.http.Context;
 import java.util.Map;
 
@@ -42,8 +43,8 @@ public final class AttemptRoutes {
         APP + "/attempt/endpoint/{endpoint_id}",
         Access.ANY,
         ctx -> {
-          boolean withContent = AttemptQuery.flag(ctx, "with_content", true);
-          boolean withMsg = AttemptQuery.flag(ctx, "with_msg", false);
+          boolean withContent = QueryParams.flag(ctx, "with_content", true);
+          boolean withMsg = QueryParams.flag(ctx, "with_msg", false);
           AttemptQuery q = AttemptQuery.from(ctx);
           Page page = Page.from(ctx, true);
           var list =
@@ -61,7 +62,7 @@ public final class AttemptRoutes {
         APP + "/attempt/msg/{msg_id}",
         Access.ANY,
         ctx -> {
-          boolean withContent = AttemptQuery.flag(ctx, "with_content", true);
+          boolean withContent = QueryParams.flag(ctx, "with_content", true);
           AttemptQuery q = AttemptQuery.from(ctx);
           Page page = Page.from(ctx, true);
           var list =
@@ -73,7 +74,7 @@ public final class AttemptRoutes {
         ENDPOINT + "/msg",
         Access.ANY,
         ctx -> {
-          boolean withContent = AttemptQuery.flag(ctx, "with_content", true);
+          boolean withContent = QueryParams.flag(ctx, "with_content", true);
           AttemptQuery q = AttemptQuery.from(ctx);
           Page page = Page.from(ctx, true);
           var list =
@@ -118,8 +119,8 @@ public final class AttemptRoutes {
         ENDPOINT + "/stats",
         Access.ANY,
         ctx -> {
-          Long since = AttemptQuery.time(ctx, "since");
-          Long until = AttemptQuery.time(ctx, "until");
+          Long since = QueryParams.time(ctx, "since");
+          Long until = QueryParams.time(ctx, "until");
           api.respond(
               ctx,
               200,

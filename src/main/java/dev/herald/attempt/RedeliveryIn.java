@@ -36,8 +36,8 @@ record RedeliveryIn(
   static RedeliveryIn bulk(Input in) {
     RedeliveryIn w = window(in);
     List<String> eventTypes = in.stringSet("eventTypes", 0, MAX_EVENT_TYPES, Input.Str.idLike(256));
-    String channel = in.optionalString("channel", new Input.Str(1, 128, AttemptQuery.CHANNEL));
-    String tag = in.optionalString("tag", new Input.Str(1, 128, AttemptQuery.TAG));
+    String channel = in.optionalString("channel", AttemptQuery.CHANNEL);
+    String tag = in.optionalString("tag", AttemptQuery.TAG);
     Integer status = in.optionalInt("status", 0, 4);
     Integer code = in.optionalInt("statusCodeClass", 0, 500);
     AttemptQuery.CodeClass codeClass = code == null ? null : AttemptQuery.CodeClass.of(code);
