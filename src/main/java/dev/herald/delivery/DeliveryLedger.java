@@ -72,16 +72,50 @@ public final class DeliveryLedger {
       long now,
       long queuedUntil)
       throws SQLException {
+    return create(tx, null, appId, msgId, endpointIds, triggerType, now, queuedUntil);
+  }
+
+  /**
+   * As {@link #create(Tx, String, String, List, int, long, long)}, after running {@code first} (an
+   * INSERT, e.g. of the message): on PostgreSQL both go in one statement (a data-modifying WITH),
+   * so that a transaction of {@link dev.herald.store.Store#writeOne one statement} can hold them.
+   */
+  public List<Delivery> create(
+      Tx tx,
+      Tx.Sql first,
+      String appId,
+      String msgId,
+      List<String> endpointIds,
+      int triggerType,
+      long now,
+      long queuedUntil)
+      throws SQLException {
     List<Delivery> rows = new ArrayList<>(endpointIds.size());
-    List<Object[]> args = new ArrayList<>(endpointIds.size());
     for (String endpointId : endpointIds) {
       String id = Ids.next(Ids.Prefix.DELIVERY, Instant.ofEpochMilli(now));
+      rows.add(
+          new Delivery(
+              id, appId, msgId, endpointId, Status.PENDING, triggerType, 0, now, null, now, now));
+    }
+    if (first != null && (rows.isEmpty() || tx.dialect() != Dialect.POSTGRESQL)) {
+      tx.update(first);
+      first = null;
+    }
+    if (rows.isEmpty()) {
+      return rows;
+    }
+    if (tx.dialect() == Dialect.POSTGRESQL) {
+      tx.update(along(first, insertAll(rows, queuedUntil)));
+      return rows;
+    }
+    List<Object[]> args = new ArrayList<>(rows.size());
+    for (Delivery d : rows) {
       args.add(
           new Object[] {
-            id,
+            d.id(),
             appId,
             msgId,
-            endpointId,
+            d.endpointId(),
             Status.PENDING.code(),
             triggerType,
             now,
@@ -90,9 +124,6 @@ public final class DeliveryLedger {
             now,
             now
           });
-      rows.add(
-          new Delivery(
-              id, appId, msgId, endpointId, Status.PENDING, triggerType, 0, now, null, now, now));
     }
     tx.batch(
         """
@@ -101,6 +132,45 @@ public final class DeliveryLedger {
         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)""",
         args);
     return rows;
+  }
+
+  /**
+   * PostgreSQL: every row of {@code rows} (one message's, at least one) in one INSERT, from two
+   * text arrays.
+   */
+  private static Tx.Sql insertAll(List<Delivery> rows, long queuedUntil) {
+    Delivery d = rows.get(0);
+    return new Tx.Sql(
+        """
+        INSERT INTO delivery (id, app_id, msg_id, endp_id, status, trigger_type, attempts,
+            next_attempt_at, lease_owner, lease_until, created_at, updated_at)
+        SELECT r.id, ?, ?, r.endp_id, ?, ?, 0, ?, ?, ?, ?, ?
+        FROM unnest(?::text[], ?::text[]) AS r (id, endp_id)""",
+        d.appId(),
+        d.msgId(),
+        Status.PENDING.code(),
+        d.triggerType(),
+        d.createdAt(),
+        QUEUED,
+        queuedUntil,
+        d.createdAt(),
+        d.createdAt(),
+        rows.stream().map(Delivery::id).toArray(String[]::new),
+        rows.stream().map(Delivery::endpointId).toArray(String[]::new));
+  }
+
+  /**
+   * PostgreSQL: {@code first}, then {@code then}, as one statement: {@code first} runs as a
+   * data-modifying WITH, and the statement's row count is {@code then}'s.
+   */
+  private static Tx.Sql along(Tx.Sql first, Tx.Sql then) {
+    if (first == null) {
+      return then;
+    }
+    Object[] args = new Object[first.args().length + then.args().length];
+    System.arraycopy(first.args(), 0, args, 0, first.args().length);
+    System.arraycopy(then.args(), 0, args, first.args().length, then.args().length);
+    return new Tx.Sql("WITH first AS (" + first.text() + ") " + then.text(), args);
   }
 
   /** The ids of {@code rows}. */
@@ -165,14 +235,14 @@ public final class DeliveryLedger {
    */
   public boolean record(Tx tx, String token, Attempt attempt, Long nextAttemptAt, long now)
       throws SQLException {
-    insertAttempt(tx, attempt);
     boolean success = attempt.status() == Status.SUCCESS;
     Status status = success ? Status.SUCCESS : nextAttemptAt == null ? Status.FAIL : Status.PENDING;
     String outcome =
         success
             ? Outcome.DELIVERED.text()
             : nextAttemptAt == null ? Outcome.EXHAUSTED.text() : null;
-    return tx.update(
+    Tx.Sql update =
+        new Tx.Sql(
             "UPDATE delivery SET status = ?, attempts = attempts + 1, next_attempt_at = ?,"
                 + " lease_owner = NULL, lease_until = NULL, outcome = ?, updated_at = ?"
                 + " WHERE id = ? AND lease_owner = ?",
@@ -181,8 +251,22 @@ public final class DeliveryLedger {
             outcome,
             now,
             attempt.deliveryId(),
-            token)
-        == 1;
+            token);
+    if (tx.dialect() == Dialect.POSTGRESQL) {
+      // One statement: the attempt's INSERT rides along the UPDATE, whose row count it keeps.
+      return tx.update(along(insertAttempt(attempt), update)) == 1;
+    }
+    tx.update(insertAttempt(attempt));
+    return tx.update(update) == 1;
+  }
+
+  /**
+   * {@link #record(Tx, String, Attempt, Long, long)} in a transaction of its own: on PostgreSQL one
+   * statement without BEGIN and COMMIT, one round trip.
+   */
+  public boolean record(Store store, String token, Attempt attempt, Long nextAttemptAt, long now) {
+    Store.Work<Boolean> work = tx -> record(tx, token, attempt, nextAttemptAt, now);
+    return store.dialect() == Dialect.POSTGRESQL ? store.writeOne(work) : store.write(work);
   }
 
   /** Ends a claimed delivery without an attempt (endpoint gone or disabled, payload expunged). */
@@ -245,8 +329,8 @@ public final class DeliveryLedger {
         now);
   }
 
-  private static void insertAttempt(Tx tx, Attempt a) throws SQLException {
-    tx.update(
+  private static Tx.Sql insertAttempt(Attempt a) {
+    return new Tx.Sql(
         """
         INSERT INTO message_attempt (id, app_id, msg_id, endp_id, delivery_id, url, status,
             response_status_code, response, response_duration_ms, trigger_type, created_at)

@@ -26,6 +26,9 @@ final class Consequences {
   /** What the transaction did: whether it disabled the endpoint, and the events' deliveries. */
   record Done(boolean disabled, List<String> deliveries) {}
 
+  /** What an attempt with no consequences did. */
+  static final Done NOTHING = new Done(false, List.of());
+
   private final EndpointService endpoints;
   private final DeliveryEvents events;
   private final Duration disableAfter;
@@ -34,6 +37,20 @@ final class Consequences {
     this.endpoints = endpoints;
     this.events = events;
     this.disableAfter = disableAfter;
+  }
+
+  /**
+   * True when {@link #apply} would change nothing for this attempt (the common case: a success on
+   * an endpoint with no failure streak, or a failure that is neither the last, nor the {@link
+   * #FAILING_AFTER}th, nor a 410), so the caller may skip it. Judged from the same state {@code
+   * apply} reads: the delivery row as claimed and the endpoint cache.
+   */
+  boolean none(Delivery d, Attempt attempt, Long next, boolean gone) {
+    if (attempt.status() == Status.SUCCESS) {
+      return d.attempts() < FAILING_AFTER && !endpoints.maybeFailing(d.appId(), d.endpointId());
+    }
+    boolean exhausted = next == null && d.triggerType() == Delivery.SCHEDULED;
+    return !gone && !exhausted && !(d.attempts() + 1 == FAILING_AFTER && next != null);
   }
 
   /**

@@ -202,7 +202,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     long now = clock.millis();
     List<String> due =
-        store.write(
+        store.writeOne(
             tx ->
                 ledger.takeDue(
                     tx,
@@ -234,7 +234,7 @@ public final class Dispatcher implements AutoCloseable {
     Optional<Delivery> claimed =
         fresh.isPresent()
             ? fresh
-            : store.write(
+            : store.writeOne(
                 tx -> ledger.claim(tx, id, token, now, now + cfg.attemptLease().toMillis()));
     if (claimed.isEmpty()) {
       return;
@@ -254,7 +254,7 @@ public final class Dispatcher implements AutoCloseable {
                 ? Outcome.ENDPOINT_DISABLED
                 : payload.isEmpty() ? Outcome.MESSAGE_EXPUNGED : null;
     if (skip != null) {
-      store.write(tx -> skip(tx, id, token, skip, clock.millis()));
+      store.writeOne(tx -> skip(tx, id, token, skip, clock.millis()));
       return;
     }
     Claimed c = new Claimed(d, endpoint.get(), payload.get());
@@ -286,7 +286,7 @@ public final class Dispatcher implements AutoCloseable {
                 .fresh(c.delivery().msgId())
                 .or(() -> store.read(tx -> messages.byId(tx, c.delivery().msgId())));
         if (message.isEmpty() || message.get().payload() == null) {
-          store.write(tx -> skip(tx, id, token, Outcome.MESSAGE_EXPUNGED, clock.millis()));
+          store.writeOne(tx -> skip(tx, id, token, Outcome.MESSAGE_EXPUNGED, clock.millis()));
           return;
         }
         p = new Prepared(c.delivery(), message.get(), c.endpoint());
@@ -312,7 +312,7 @@ public final class Dispatcher implements AutoCloseable {
   /** Hands delivery {@code id} back, due again after {@code delay}. */
   private void defer(String id, String token, Duration delay) {
     long at = clock.millis() + delay.toMillis();
-    store.write(
+    store.writeOne(
         tx -> {
           ledger.defer(tx, id, token, at, clock.millis());
           return null;
@@ -369,14 +369,17 @@ public final class Dispatcher implements AutoCloseable {
             now);
     Long nextAt = next;
     boolean gone = result instanceof Result.Responded r && r.status() == GONE;
-    Consequences.Done[] done = {null};
+    Consequences.Done[] done = {Consequences.NOTHING};
+    // Most attempts change nothing beyond their own rows.
     boolean held =
-        store.write(
-            tx -> {
-              boolean h = ledger.record(tx, token, attempt, nextAt, now);
-              done[0] = consequences.apply(tx, d, attempt, nextAt, gone, h, now);
-              return h;
-            });
+        consequences.none(d, attempt, nextAt, gone)
+            ? ledger.record(store, token, attempt, nextAt, now)
+            : store.write(
+                tx -> {
+                  boolean h = ledger.record(tx, token, attempt, nextAt, now);
+                  done[0] = consequences.apply(tx, d, attempt, nextAt, gone, h, now);
+                  return h;
+                });
     ledger.handOff(store, queue, done[0].deliveries());
     if (done[0].disabled()) {
       LOG.info(

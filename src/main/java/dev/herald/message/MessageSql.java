@@ -48,9 +48,12 @@ final class MessageSql {
     return values == null ? null : json.writeString(values);
   }
 
-  /** Stores {@code m}; a second message with the same {@code eventId} in the app is a 409. */
-  void insert(Tx tx, Message m) throws SQLException {
-    tx.update(
+  /**
+   * The INSERT that stores {@code m}; a second message with the same {@code eventId} in the app
+   * breaks a unique index (a 409).
+   */
+  Tx.Sql insertion(Message m) {
+    return new Tx.Sql(
         "INSERT INTO message (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         m.id(),
         m.appId(),

@@ -42,6 +42,30 @@ abstract sealed class JdbcStore implements Store permits SqliteStore, PostgresSt
     return run(readPool(), work, true);
   }
 
+  @Override
+  public <T> T writeOne(Work<T> work) {
+    return write(tx -> tx.oneStatement(work));
+  }
+
+  /**
+   * Runs {@code work} on a connection in auto-commit mode: each statement is its own transaction,
+   * sent without BEGIN and COMMIT. {@code single}: the work may issue one statement only.
+   */
+  final <T> T runAutoCommit(DataSource pool, Work<T> work, boolean single) {
+    Tx tx = null;
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(true);
+      tx = new Tx(c, dialect);
+      return single ? tx.oneStatement(work) : work.run(tx);
+    } catch (SQLException e) {
+      throw translate(e);
+    } finally {
+      if (tx != null) {
+        tx.ended();
+      }
+    }
+  }
+
   private <T> T run(DataSource pool, Work<T> work, boolean readOnly) {
     Tx tx = null;
     try (Connection c = pool.getConnection()) {

@@ -24,6 +24,8 @@ public final class PostgresStore extends JdbcStore {
     cfg.setMaximumPoolSize(poolSize);
     cfg.setMinimumIdle(Math.min(2, poolSize));
     cfg.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
+    // The leases and the auto-commit reads assume it, whatever the server's default.
+    cfg.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
     this.pool = new HikariDataSource(cfg);
   }
 
@@ -35,6 +37,22 @@ public final class PostgresStore extends JdbcStore {
   @Override
   HikariDataSource readPool() {
     return pool;
+  }
+
+  /** One statement in auto-commit mode: no BEGIN, no COMMIT round trip. */
+  @Override
+  public <T> T writeOne(Work<T> work) {
+    return runAutoCommit(pool, work, true);
+  }
+
+  /**
+   * Reads in auto-commit mode. At READ COMMITTED (Herald's level) each statement of a transaction
+   * takes its own snapshot, so a read-only transaction would add BEGIN and ROLLBACK and nothing
+   * else.
+   */
+  @Override
+  public <T> T read(Work<T> work) {
+    return runAutoCommit(pool, work, false);
   }
 
   @Override

@@ -18,6 +18,8 @@ public final class Tx {
   private final Dialect dialect;
   private final Statements statements;
   private List<Runnable> afterEnd;
+  private boolean single;
+  private int issued;
 
   Tx(Connection connection, Dialect dialect) {
     this.connection = connection;
@@ -31,6 +33,12 @@ public final class Tx {
     this.dialect = dialect;
     this.statements = statements;
   }
+
+  /**
+   * One SQL statement with its parameters, for a method that runs it together with its own (see
+   * {@link dev.herald.delivery.DeliveryLedger#create}).
+   */
+  public record Sql(String text, Object... args) {}
 
   /** Maps the current row of a result set. */
   @FunctionalInterface
@@ -52,6 +60,28 @@ public final class Tx {
       afterEnd = new ArrayList<>(2);
     }
     afterEnd.add(action);
+  }
+
+  /**
+   * Runs {@code work} as one statement (see {@link Store#writeOne}): a second statement is a bug
+   * and is refused before it runs. The limit ends with {@code work}: a group commit runs other
+   * units in the same transaction.
+   */
+  <T> T oneStatement(Store.Work<T> work) throws SQLException {
+    single = true;
+    issued = 0;
+    try {
+      return work.run(this);
+    } finally {
+      single = false;
+    }
+  }
+
+  /** Counts a statement about to run; refuses a second one in a single-statement transaction. */
+  private void issuing() {
+    if (single && issued++ > 0) {
+      throw new IllegalStateException("a single-statement write issued a second statement");
+    }
   }
 
   /** Runs the {@link #afterEnd} actions; the store calls it once the transaction ended. */
@@ -104,6 +134,11 @@ public final class Tx {
     }
   }
 
+  /** Runs {@code sql}, an INSERT, UPDATE or DELETE; returns the number of rows changed. */
+  public int update(Sql sql) throws SQLException {
+    return update(sql.text(), sql.args());
+  }
+
   /**
    * Runs {@code sql} once per element of {@code rows} (its parameters), as one JDBC batch: one
    * round trip to PostgreSQL instead of one per row. Returns the rows changed by each.
@@ -112,6 +147,7 @@ public final class Tx {
     if (rows.isEmpty()) {
       return new int[0];
     }
+    issuing();
     PreparedStatement st =
         statements != null ? statements.prepare(sql) : connection.prepareStatement(sql);
     try {
@@ -131,6 +167,7 @@ public final class Tx {
   }
 
   private PreparedStatement prepare(String sql, Object... args) throws SQLException {
+    issuing();
     PreparedStatement st =
         statements != null ? statements.prepare(sql) : connection.prepareStatement(sql);
     try {
@@ -158,6 +195,8 @@ public final class Tx {
       case Long l -> st.setLong(index, l);
       case Integer n -> st.setInt(index, n);
       case Boolean b -> st.setBoolean(index, b);
+      // PostgreSQL only: a text[] parameter (unnest(?) inserts several rows in one statement).
+      case String[] a -> st.setArray(index, st.getConnection().createArrayOf("text", a));
       default ->
           throw new IllegalArgumentException("cannot bind " + value.getClass().getSimpleName());
     }

@@ -245,6 +245,33 @@ class GroupCommitTest {
     assertThat(ran).isFalse();
   }
 
+  @Test
+  void a_single_statement_unit_limits_only_itself_in_a_shared_batch() throws Exception {
+    Batch batch = heldBatch();
+    Future<Object> one = batch.queue(tx -> tx.update("INSERT INTO kv VALUES ('a', 1)"), true);
+    Future<Object> two =
+        batch.queue(
+            tx -> {
+              tx.update("INSERT INTO kv VALUES ('b', 1)");
+              return tx.update("INSERT INTO kv VALUES ('c', 1)");
+            });
+    Future<Object> tooMany =
+        batch.queue(
+            tx -> {
+              tx.update("INSERT INTO kv VALUES ('d', 1)");
+              return tx.update("INSERT INTO kv VALUES ('e', 1)");
+            },
+            true);
+    Future<Object> after = batch.queue(tx -> tx.update("INSERT INTO kv VALUES ('f', 1)"));
+    batch.release();
+    batch.assertOneTransaction();
+    assertThat(one.get()).isEqualTo(1);
+    assertThat(two.get()).isEqualTo(1);
+    assertThatThrownBy(tooMany::get).hasCauseInstanceOf(IllegalStateException.class);
+    assertThat(after.get()).isEqualTo(1);
+    assertThat(keys()).containsExactly("a", "b", "c", "f");
+  }
+
   // --- helpers ---
 
   /**
@@ -291,6 +318,11 @@ class GroupCommitTest {
 
     /** Calls {@code write(work)} on a thread of its own; returns once that call is queued. */
     Future<Object> queue(Store.Work<Object> work) {
+      return queue(work, false);
+    }
+
+    /** As {@link #queue(Store.Work)}, or with {@code writeOne} when {@code one}. */
+    Future<Object> queue(Store.Work<Object> work, boolean one) {
       CompletableFuture<Object> result = new CompletableFuture<>();
       Thread t =
           Thread.ofPlatform()
@@ -298,7 +330,7 @@ class GroupCommitTest {
               .start(
                   () -> {
                     try {
-                      result.complete(store.write(work));
+                      result.complete(one ? store.writeOne(work) : store.write(work));
                     } catch (Throwable e) {
                       result.completeExceptionally(e);
                     }

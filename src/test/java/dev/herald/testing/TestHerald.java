@@ -143,7 +143,8 @@ public final class TestHerald implements AutoCloseable {
     assumeTrue(up, "Redis not reachable at 127.0.0.1:6379: Redis test SKIPPED");
   }
 
-  static void requirePostgres() {
+  /** Skips the calling test when PostgreSQL is not reachable; under CI=true, fails instead. */
+  public static void requirePostgres() {
     boolean up = reachable(PG_HOST, PG_PORT);
     if (!up && "true".equals(System.getenv("CI"))) {
       throw new IllegalStateException("PostgreSQL is not reachable at 127.0.0.1:5432 under CI");
