@@ -9,7 +9,13 @@ import com.svix.exceptions.ApiException;
 import com.svix.models.ApplicationIn;
 import com.svix.models.MessageIn;
 import dev.herald.testing.TestHerald;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,9 +137,43 @@ class MessageErrorApiTest {
     TestHerald.Resp again =
         post(app, "{\"eventType\":\"t2\",\"eventId\":\"once\",\"payload\":{\"n\":2}}");
     assertThat(again.status()).isEqualTo(409);
-    assertThat(again.body()).contains("\"code\":\"conflict\"");
+    assertThat(again.body())
+        .contains("\"code\":\"conflict\"")
+        .contains("A message with this eventId already exists.");
     assertThat(count(app)).isEqualTo(1);
     assertThat(svix.getMessage().get(app, "once").getPayload()).isEqualTo(Map.of("n", 1));
+  }
+
+  @Test
+  void concurrent_posts_of_one_event_id_store_one_message() throws Exception {
+    String app = newApp();
+    svix.getEndpoint()
+        .create(
+            app,
+            new com.svix.models.EndpointIn().url(java.net.URI.create("http://127.0.0.1:9/never")));
+    int posts = 16;
+    List<TestHerald.Resp> answers;
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<TestHerald.Resp>> futures = new ArrayList<>();
+      for (int i = 0; i < posts; i++) {
+        String body = "{\"eventType\":\"t\",\"eventId\":\"race\",\"payload\":{\"n\":" + i + "}}";
+        futures.add(pool.submit(() -> post(app, body)));
+      }
+      answers = new ArrayList<>();
+      for (Future<TestHerald.Resp> f : futures) {
+        answers.add(f.get(30, TimeUnit.SECONDS));
+      }
+    }
+    assertThat(answers).filteredOn(r -> r.status() == 202).hasSize(1);
+    assertThat(answers)
+        .filteredOn(r -> r.status() != 202)
+        .hasSize(posts - 1)
+        .allSatisfy(
+            r -> {
+              assertThat(r.status()).isEqualTo(409);
+              assertThat(r.body()).contains("A message with this eventId already exists.");
+            });
+    assertThat(count(app)).isEqualTo(1);
   }
 
   @Test
