@@ -113,6 +113,10 @@ final class HeraldNode implements AutoCloseable {
       env.put("HERALD_REDIS_PREFIX", prefix);
     }
     env.putAll(settings);
+    String pool = System.getenv("BENCH_DB_POOL_MAX_SIZE");
+    if (pool != null && !pool.isBlank() && mode.postgres) {
+      env.put("HERALD_DB_POOL_MAX_SIZE", pool);
+    }
     String opts = System.getenv().getOrDefault("BENCH_HERALD_OPTS", "");
     if (!opts.isBlank()) {
       env.put("HERALD_OPTS", opts);
