@@ -81,29 +81,33 @@ public final class Ids {
     return prefix.text() + encode(raw);
   }
 
+  /** 62^5: five base62 digits per division of the 160-bit number; fits in 31 bits. */
+  private static final long BASE62_POW5 = 62L * 62 * 62 * 62 * 62;
+
   static String encode(byte[] raw) {
-    // Base62 of a 160-bit big-endian number, left-padded with '0' to 27 characters.
-    int[] digits = new int[raw.length];
-    for (int i = 0; i < raw.length; i++) {
-      digits[i] = raw[i] & 0xff;
+    // Base62 of a 160-bit big-endian number, left-padded with '0' to 27 characters: long division
+    // of five 32-bit limbs by 62^5, five digits per pass (6 passes instead of 27 byte-wise ones).
+    long[] limbs = new long[5];
+    for (int i = 0; i < 5; i++) {
+      limbs[i] =
+          (raw[4 * i] & 0xffL) << 24
+              | (raw[4 * i + 1] & 0xffL) << 16
+              | (raw[4 * i + 2] & 0xffL) << 8
+              | (raw[4 * i + 3] & 0xffL);
     }
     char[] out = new char[KSUID_LENGTH];
     int pos = KSUID_LENGTH;
-    int start = 0;
-    while (start < digits.length) {
-      int remainder = 0;
-      for (int i = start; i < digits.length; i++) {
-        int acc = (remainder << 8) | digits[i];
-        digits[i] = acc / 62;
-        remainder = acc % 62;
-      }
-      out[--pos] = BASE62[remainder];
-      while (start < digits.length && digits[start] == 0) {
-        start++;
-      }
-    }
     while (pos > 0) {
-      out[--pos] = '0';
+      long remainder = 0;
+      for (int i = 0; i < 5; i++) {
+        long acc = remainder << 32 | limbs[i];
+        limbs[i] = acc / BASE62_POW5;
+        remainder = acc % BASE62_POW5;
+      }
+      for (int d = 0; d < 5 && pos > 0; d++) {
+        out[--pos] = BASE62[(int) (remainder % 62)];
+        remainder /= 62;
+      }
     }
     return new String(out);
   }

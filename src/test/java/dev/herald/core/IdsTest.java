@@ -46,6 +46,32 @@ class IdsTest {
   }
 
   @Test
+  void encoding_matches_a_big_integer_base62_reference() {
+    java.util.Random random = new java.util.Random(42);
+    for (int n = 0; n < 20_000; n++) {
+      byte[] raw = new byte[20];
+      random.nextBytes(raw);
+      // Small numbers too: leading zero bytes exercise the padding.
+      for (int i = 0; i < random.nextInt(21); i++) {
+        raw[i] = 0;
+      }
+      java.math.BigInteger value = new java.math.BigInteger(1, raw);
+      StringBuilder expected = new StringBuilder();
+      java.math.BigInteger base = java.math.BigInteger.valueOf(62);
+      String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+      while (value.signum() > 0) {
+        java.math.BigInteger[] qr = value.divideAndRemainder(base);
+        expected.append(alphabet.charAt(qr[1].intValue()));
+        value = qr[0];
+      }
+      while (expected.length() < 27) {
+        expected.append('0');
+      }
+      assertThat(Ids.encode(raw)).isEqualTo(expected.reverse().toString());
+    }
+  }
+
+  @Test
   void encoding_of_max_value_fits_27_characters() {
     byte[] all = new byte[20];
     java.util.Arrays.fill(all, (byte) 0xff);
