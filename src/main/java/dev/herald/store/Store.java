@@ -23,7 +23,9 @@ public interface Store extends AutoCloseable {
   /**
    * Runs {@code work}, which issues exactly one statement (atomic by itself), as a write.
    * PostgreSQL runs it without BEGIN and COMMIT: one round trip instead of three. A second
-   * statement throws {@link IllegalStateException} before it runs, whatever the store.
+   * statement, or a JDBC batch, is a bug and throws {@link IllegalStateException} before it runs,
+   * whatever the store; what the first statement did then stays committed on PostgreSQL, and is
+   * rolled back with the unit on SQLite.
    */
   <T> T writeOne(Work<T> work);
 

@@ -147,6 +147,10 @@ public final class Tx {
     if (rows.isEmpty()) {
       return new int[0];
     }
+    if (single) {
+      // Auto-commit mode does not promise that a batch commits as one.
+      throw new IllegalStateException("a single-statement write ran a batch");
+    }
     issuing();
     PreparedStatement st =
         statements != null ? statements.prepare(sql) : connection.prepareStatement(sql);

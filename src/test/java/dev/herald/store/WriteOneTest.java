@@ -83,6 +83,13 @@ class WriteOneTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("second statement");
     assertThat(keys(s)).containsExactly("a"); // the second statement never ran
+    assertThatThrownBy(
+            () ->
+                s.writeOne(
+                    tx -> tx.batch("INSERT INTO kv VALUES (?, 1)", List.of(new Object[] {"c"}))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("batch");
+    assertThat(keys(s)).containsExactly("a");
   }
 
   private static void aFailingStatementChangesNothing(Store s) {
