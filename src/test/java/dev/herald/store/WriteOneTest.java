@@ -86,7 +86,9 @@ class WriteOneTest {
     assertThatThrownBy(
             () ->
                 s.writeOne(
-                    tx -> tx.batch("INSERT INTO kv VALUES (?, 1)", List.of(new Object[] {"c"}))))
+                    tx ->
+                        tx.batch(
+                            "INSERT INTO kv VALUES (?, 1)", List.<Object[]>of(new Object[] {"c"}))))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("batch");
     assertThat(keys(s)).containsExactly("a");
