@@ -112,6 +112,7 @@ public final class Redelivery {
     return DeliveryLedger.ids(
         ledger.create(
             tx,
+            null,
             t.app().id(),
             msgId,
             List.of(t.endpoint().id()),

@@ -61,24 +61,10 @@ public final class DeliveryLedger {
 
   /**
    * Inserts one pending delivery per endpoint, due now and marked queued until {@code queuedUntil}
-   * (the caller offers the ids to the queue after commit). Returns the new rows.
-   */
-  public List<Delivery> create(
-      Tx tx,
-      String appId,
-      String msgId,
-      List<String> endpointIds,
-      int triggerType,
-      long now,
-      long queuedUntil)
-      throws SQLException {
-    return create(tx, null, appId, msgId, endpointIds, triggerType, now, queuedUntil);
-  }
-
-  /**
-   * As {@link #create(Tx, String, String, List, int, long, long)}, after running {@code first} (an
-   * INSERT, e.g. of the message): on PostgreSQL both go in one statement (a data-modifying WITH),
-   * so that a transaction of {@link dev.herald.store.Store#writeOne one statement} can hold them.
+   * (the caller offers the ids to the queue after commit). Returns the new rows. {@code first}, if
+   * not null, is an INSERT (e.g. of the message) to run before them: on PostgreSQL both go in one
+   * statement (a data-modifying WITH), so that a transaction of {@link
+   * dev.herald.store.Store#writeOne one statement} can hold them.
    */
   public List<Delivery> create(
       Tx tx,
