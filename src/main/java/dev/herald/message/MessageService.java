@@ -137,7 +137,7 @@ public final class MessageService {
 
   /**
    * PostgreSQL, for an application that exists: the message and its fan-out as one statement
-   * without BEGIN and COMMIT (one round trip instead of four). A repeated eventId is looked for
+   * without BEGIN and COMMIT (one round trip instead of three). A repeated eventId is looked for
    * first and, should two requests race, refused by the unique index.
    */
   private Accepted acceptInOneStatement(App app, MessageIn in, List<String> targets) {
