@@ -32,14 +32,26 @@ abstract sealed class JdbcStore implements Store permits SqliteStore, PostgresSt
     return dialect;
   }
 
+  /** How {@link #run} runs a unit of work on its connection. */
+  enum Mode {
+    /** In a transaction that commits. */
+    WRITE,
+    /** In a transaction that rolls back: it only reads. */
+    READ,
+    /** In auto-commit mode: each statement is its own transaction, without BEGIN and COMMIT. */
+    AUTO_COMMIT,
+    /** In auto-commit mode, one statement only ({@link Tx#oneStatement}). */
+    ONE_STATEMENT
+  }
+
   @Override
   public <T> T write(Work<T> work) {
-    return run(writePool(), work, false);
+    return run(writePool(), work, Mode.WRITE);
   }
 
   @Override
   public <T> T read(Work<T> work) {
-    return run(readPool(), work, true);
+    return run(readPool(), work, Mode.READ);
   }
 
   @Override
@@ -47,33 +59,19 @@ abstract sealed class JdbcStore implements Store permits SqliteStore, PostgresSt
     return write(tx -> tx.oneStatement(work));
   }
 
-  /**
-   * Runs {@code work} on a connection in auto-commit mode: each statement is its own transaction,
-   * sent without BEGIN and COMMIT. {@code single}: the work may issue one statement only.
-   */
-  final <T> T runAutoCommit(DataSource pool, Work<T> work, boolean single) {
+  /** Runs {@code work} on a connection of {@code pool} as {@code mode} says. */
+  final <T> T run(DataSource pool, Work<T> work, Mode mode) {
     Tx tx = null;
     try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(true);
+      boolean block = mode == Mode.WRITE || mode == Mode.READ;
+      c.setAutoCommit(!block);
       tx = new Tx(c, dialect);
-      return single ? tx.oneStatement(work) : work.run(tx);
-    } catch (SQLException e) {
-      throw translate(e);
-    } finally {
-      if (tx != null) {
-        tx.ended();
+      if (!block) {
+        return mode == Mode.ONE_STATEMENT ? tx.oneStatement(work) : work.run(tx);
       }
-    }
-  }
-
-  private <T> T run(DataSource pool, Work<T> work, boolean readOnly) {
-    Tx tx = null;
-    try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      tx = new Tx(c, dialect);
       try {
         T result = work.run(tx);
-        if (readOnly) {
+        if (mode == Mode.READ) {
           c.rollback();
         } else {
           c.commit();

@@ -42,7 +42,7 @@ public final class PostgresStore extends JdbcStore {
   /** One statement in auto-commit mode: no BEGIN, no COMMIT round trip. */
   @Override
   public <T> T writeOne(Work<T> work) {
-    return runAutoCommit(pool, work, true);
+    return run(pool, work, Mode.ONE_STATEMENT);
   }
 
   /**
@@ -52,7 +52,7 @@ public final class PostgresStore extends JdbcStore {
    */
   @Override
   public <T> T read(Work<T> work) {
-    return runAutoCommit(pool, work, false);
+    return run(pool, work, Mode.AUTO_COMMIT);
   }
 
   @Override
