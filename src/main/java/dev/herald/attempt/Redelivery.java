@@ -113,12 +113,9 @@ public final class Redelivery {
         ledger.create(
             tx,
             null,
-            t.app().id(),
-            msgId,
-            List.of(t.endpoint().id()),
-            triggerType,
-            now,
-            now + queueLease.toMillis()));
+            DeliveryLedger.pending(
+                t.app().id(), msgId, List.of(t.endpoint().id()), triggerType, now),
+            queueLease.toMillis()));
   }
 
   /** Svix's resend: one more attempt of a message the endpoint was sent before. */

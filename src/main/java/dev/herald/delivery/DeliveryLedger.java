@@ -60,22 +60,11 @@ public final class DeliveryLedger {
   }
 
   /**
-   * Inserts one pending delivery per endpoint, due now and marked queued until {@code queuedUntil}
-   * (the caller offers the ids to the queue after commit). Returns the new rows. {@code first}, if
-   * not null, is an INSERT (e.g. of the message) to run before them: on PostgreSQL both go in one
-   * statement (a data-modifying WITH), so that a transaction of {@link
-   * dev.herald.store.Store#writeOne one statement} can hold them.
+   * New pending deliveries of message {@code msgId}, one per endpoint of {@code endpointIds}, due
+   * {@code now}; not yet written ({@link #create}).
    */
-  public List<Delivery> create(
-      Tx tx,
-      Tx.Sql first,
-      String appId,
-      String msgId,
-      List<String> endpointIds,
-      int triggerType,
-      long now,
-      long queuedUntil)
-      throws SQLException {
+  public static List<Delivery> pending(
+      String appId, String msgId, List<String> endpointIds, int triggerType, long now) {
     List<Delivery> rows = new ArrayList<>(endpointIds.size());
     for (String endpointId : endpointIds) {
       String id = Ids.next(Ids.Prefix.DELIVERY, Instant.ofEpochMilli(now));
@@ -83,6 +72,18 @@ public final class DeliveryLedger {
           new Delivery(
               id, appId, msgId, endpointId, Status.PENDING, triggerType, 0, now, null, now, now));
     }
+    return rows;
+  }
+
+  /**
+   * Inserts {@code rows} (from {@link #pending}, of one message or several), each marked queued for
+   * {@code queueLeaseMillis} from its creation (the caller offers the ids to the queue after
+   * commit). Returns them. {@code first}, if not null, is an INSERT (e.g. of the messages) to run
+   * before them: on PostgreSQL both go in one statement (a data-modifying WITH), so that a
+   * transaction of {@link dev.herald.store.Store#writeOne one statement} can hold them.
+   */
+  public List<Delivery> create(Tx tx, Tx.Sql first, List<Delivery> rows, long queueLeaseMillis)
+      throws SQLException {
     if (first != null && (rows.isEmpty() || tx.dialect() != Dialect.POSTGRESQL)) {
       tx.update(first);
       first = null;
@@ -91,7 +92,7 @@ public final class DeliveryLedger {
       return rows;
     }
     if (tx.dialect() == Dialect.POSTGRESQL) {
-      tx.update(along(first, insertAll(rows, queuedUntil)));
+      tx.update(along(first, insertAll(rows, queueLeaseMillis)));
       return rows;
     }
     List<Object[]> args = new ArrayList<>(rows.size());
@@ -99,16 +100,16 @@ public final class DeliveryLedger {
       args.add(
           new Object[] {
             d.id(),
-            appId,
-            msgId,
+            d.appId(),
+            d.msgId(),
             d.endpointId(),
             Status.PENDING.code(),
-            triggerType,
-            now,
+            d.triggerType(),
+            d.createdAt(),
             QUEUED,
-            queuedUntil,
-            now,
-            now
+            d.createdAt() + queueLeaseMillis,
+            d.createdAt(),
+            d.createdAt()
           });
     }
     tx.batch(
@@ -120,29 +121,41 @@ public final class DeliveryLedger {
     return rows;
   }
 
-  /**
-   * PostgreSQL: every row of {@code rows} (one message's, at least one) in one INSERT, from two
-   * text arrays.
-   */
-  private static Tx.Sql insertAll(List<Delivery> rows, long queuedUntil) {
-    Delivery d = rows.get(0);
+  /** PostgreSQL: every row of {@code rows} (at least one) in one INSERT, from arrays. */
+  private static Tx.Sql insertAll(List<Delivery> rows, long queueLeaseMillis) {
+    int n = rows.size();
+    String[] ids = new String[n];
+    String[] apps = new String[n];
+    String[] msgs = new String[n];
+    String[] endpoints = new String[n];
+    Integer[] triggers = new Integer[n];
+    Long[] created = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Delivery d = rows.get(i);
+      ids[i] = d.id();
+      apps[i] = d.appId();
+      msgs[i] = d.msgId();
+      endpoints[i] = d.endpointId();
+      triggers[i] = d.triggerType();
+      created[i] = d.createdAt();
+    }
     return new Tx.Sql(
         """
         INSERT INTO delivery (id, app_id, msg_id, endp_id, status, trigger_type, attempts,
             next_attempt_at, lease_owner, lease_until, created_at, updated_at)
-        SELECT r.id, ?, ?, r.endp_id, ?, ?, 0, ?, ?, ?, ?, ?
-        FROM unnest(?::text[], ?::text[]) AS r (id, endp_id)""",
-        d.appId(),
-        d.msgId(),
+        SELECT r.id, r.app_id, r.msg_id, r.endp_id, ?, r.trigger_type, 0, r.created_at, ?,
+            r.created_at + ?, r.created_at, r.created_at
+        FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int4[], ?::int8[])
+            AS r (id, app_id, msg_id, endp_id, trigger_type, created_at)""",
         Status.PENDING.code(),
-        d.triggerType(),
-        d.createdAt(),
         QUEUED,
-        queuedUntil,
-        d.createdAt(),
-        d.createdAt(),
-        rows.stream().map(Delivery::id).toArray(String[]::new),
-        rows.stream().map(Delivery::endpointId).toArray(String[]::new));
+        queueLeaseMillis,
+        ids,
+        apps,
+        msgs,
+        endpoints,
+        triggers,
+        created);
   }
 
   /**
@@ -214,45 +227,99 @@ public final class DeliveryLedger {
         now);
   }
 
+  /** One attempt to record: what {@link #record(Tx, Recorded)} writes. */
+  public record Recorded(String token, Attempt attempt, Long nextAttemptAt, long now) {
+    boolean success() {
+      return attempt.status() == Status.SUCCESS;
+    }
+
+    /** The delivery's next status: SUCCESS on a 2xx, PENDING while retries remain, else FAIL. */
+    Status status() {
+      return success() ? Status.SUCCESS : nextAttemptAt == null ? Status.FAIL : Status.PENDING;
+    }
+
+    Long next() {
+      return success() ? null : nextAttemptAt;
+    }
+
+    String outcome() {
+      return success()
+          ? Outcome.DELIVERED.text()
+          : nextAttemptAt == null ? Outcome.EXHAUSTED.text() : null;
+    }
+  }
+
   /**
-   * Records {@code attempt} (always: the request happened) and moves the delivery on, if {@code
-   * token} still holds it: to SUCCESS on a 2xx, back to PENDING at {@code nextAttemptAt}, or to
-   * FAIL (exhausted) when {@code nextAttemptAt} is null. Returns false when the lease was lost.
+   * Records the attempt (always: the request happened) and moves the delivery on, if the token
+   * still holds it: to SUCCESS on a 2xx, back to PENDING at {@code nextAttemptAt}, or to FAIL
+   * (exhausted) when {@code nextAttemptAt} is null. Returns false when the lease was lost.
    */
-  public boolean record(Tx tx, String token, Attempt attempt, Long nextAttemptAt, long now)
-      throws SQLException {
-    boolean success = attempt.status() == Status.SUCCESS;
-    Status status = success ? Status.SUCCESS : nextAttemptAt == null ? Status.FAIL : Status.PENDING;
-    String outcome =
-        success
-            ? Outcome.DELIVERED.text()
-            : nextAttemptAt == null ? Outcome.EXHAUSTED.text() : null;
+  public boolean record(Tx tx, Recorded r) throws SQLException {
     Tx.Sql update =
         new Tx.Sql(
             "UPDATE delivery SET status = ?, attempts = attempts + 1, next_attempt_at = ?,"
                 + " lease_owner = NULL, lease_until = NULL, outcome = ?, updated_at = ?"
                 + " WHERE id = ? AND lease_owner = ?",
-            status.code(),
-            success ? null : nextAttemptAt,
-            outcome,
-            now,
-            attempt.deliveryId(),
-            token);
+            r.status().code(),
+            r.next(),
+            r.outcome(),
+            r.now(),
+            r.attempt().deliveryId(),
+            r.token());
     if (tx.dialect() == Dialect.POSTGRESQL) {
       // One statement: the attempt's INSERT rides along the UPDATE, whose row count it keeps.
-      return tx.update(along(insertAttempt(attempt), update)) == 1;
+      return tx.update(along(insertAttempt(r.attempt()), update)) == 1;
     }
-    tx.update(insertAttempt(attempt));
+    tx.update(insertAttempt(r.attempt()));
     return tx.update(update) == 1;
   }
 
   /**
-   * {@link #record(Tx, String, Attempt, Long, long)} in a transaction of its own: on PostgreSQL one
-   * statement without BEGIN and COMMIT, one round trip.
+   * PostgreSQL: {@link #record(Tx, Recorded)} for every one of {@code records} in one statement
+   * (every attempt INSERTed from arrays, every delivery UPDATEd from arrays); whether each still
+   * held its lease, in order. One delivery appears at most once: an attempt holds its lease.
    */
-  public boolean record(Store store, String token, Attempt attempt, Long nextAttemptAt, long now) {
-    Store.Work<Boolean> work = tx -> record(tx, token, attempt, nextAttemptAt, now);
-    return store.dialect() == Dialect.POSTGRESQL ? store.writeOne(work) : store.write(work);
+  public List<Boolean> recordAll(Tx tx, List<Recorded> records) throws SQLException {
+    int n = records.size();
+    String[] ids = new String[n];
+    String[] tokens = new String[n];
+    Integer[] statuses = new Integer[n];
+    Long[] next = new Long[n];
+    String[] outcomes = new String[n];
+    Long[] nows = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Recorded r = records.get(i);
+      ids[i] = r.attempt().deliveryId();
+      tokens[i] = r.token();
+      statuses[i] = r.status().code();
+      next[i] = r.next();
+      outcomes[i] = r.outcome();
+      nows[i] = r.now();
+    }
+    Tx.Sql update =
+        new Tx.Sql(
+            """
+            UPDATE delivery d SET status = v.status, attempts = d.attempts + 1,
+                next_attempt_at = v.next_at, lease_owner = NULL, lease_until = NULL,
+                outcome = v.outcome, updated_at = v.now
+            FROM unnest(?::text[], ?::text[], ?::int4[], ?::int8[], ?::text[], ?::int8[])
+                AS v (id, token, status, next_at, outcome, now)
+            WHERE d.id = v.id AND d.lease_owner = v.token
+            RETURNING d.id""",
+            ids,
+            tokens,
+            statuses,
+            next,
+            outcomes,
+            nows);
+    Tx.Sql both = along(insertAttempts(records.stream().map(Recorded::attempt).toList()), update);
+    java.util.Set<String> held =
+        new java.util.HashSet<>(tx.listPlannedEachTime(both, rs -> rs.getString(1)));
+    List<Boolean> out = new ArrayList<>(n);
+    for (String id : ids) {
+      out.add(held.contains(id));
+    }
+    return out;
   }
 
   /** Ends a claimed delivery without an attempt (endpoint gone or disabled, payload expunged). */
@@ -313,6 +380,56 @@ public final class DeliveryLedger {
         Status.SENDING.code(),
         Status.PENDING.code(),
         now);
+  }
+
+  /** PostgreSQL: one INSERT of every attempt in {@code attempts}, from one array per column. */
+  private static Tx.Sql insertAttempts(List<Attempt> attempts) {
+    int n = attempts.size();
+    String[] ids = new String[n];
+    String[] apps = new String[n];
+    String[] msgs = new String[n];
+    String[] endpoints = new String[n];
+    String[] deliveries = new String[n];
+    String[] urls = new String[n];
+    Integer[] statuses = new Integer[n];
+    Integer[] codes = new Integer[n];
+    String[] responses = new String[n];
+    Long[] durations = new Long[n];
+    Integer[] triggers = new Integer[n];
+    Long[] created = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Attempt a = attempts.get(i);
+      ids[i] = a.id();
+      apps[i] = a.appId();
+      msgs[i] = a.msgId();
+      endpoints[i] = a.endpointId();
+      deliveries[i] = a.deliveryId();
+      urls[i] = a.url();
+      statuses[i] = a.status().code();
+      codes[i] = a.responseStatusCode();
+      responses[i] = a.response();
+      durations[i] = a.responseDurationMs();
+      triggers[i] = a.triggerType();
+      created[i] = a.createdAt();
+    }
+    return new Tx.Sql(
+        """
+        INSERT INTO message_attempt (id, app_id, msg_id, endp_id, delivery_id, url, status,
+            response_status_code, response, response_duration_ms, trigger_type, created_at)
+        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+            ?::int4[], ?::int4[], ?::text[], ?::int8[], ?::int4[], ?::int8[])""",
+        ids,
+        apps,
+        msgs,
+        endpoints,
+        deliveries,
+        urls,
+        statuses,
+        codes,
+        responses,
+        durations,
+        triggers,
+        created);
   }
 
   private static Tx.Sql insertAttempt(Attempt a) {

@@ -8,6 +8,7 @@ import dev.herald.delivery.DeliveryEvents;
 import dev.herald.delivery.DeliveryLedger;
 import dev.herald.delivery.FreshDeliveries;
 import dev.herald.delivery.Outcome;
+import dev.herald.delivery.Recorder;
 import dev.herald.delivery.Status;
 import dev.herald.endpoint.Endpoint;
 import dev.herald.endpoint.EndpointService;
@@ -51,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * pass per-endpoint admission ({@link EndpointLimits}: a concurrency cap and {@code throttleRate})
  * and take room in the {@link PayloadBudget}, or defer the row; only then read the payload; sign
  * with the endpoint's current and still-valid old keys and a fresh timestamp; send; record the
- * attempt and the next state in one transaction. The row's lease covers every crash between claim
- * and record: the delivery is attempted again (at least once, never lost).
+ * attempt and the next state in one transaction (on PostgreSQL, a statement shared with the records
+ * of concurrent attempts: {@link Recorder}). The row's lease covers every crash between claim and
+ * record: the delivery is attempted again (at least once, never lost).
  *
  * <p>The recording transaction also applies the attempt's {@link Consequences}: the endpoint's
  * failure lifecycle and the operational events, whose deliveries go to the queue after commit.
@@ -93,6 +95,7 @@ public final class Dispatcher implements AutoCloseable {
   private final AtomicLong tokens = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
   private final DeliveryMeters meters;
+  private final Recorder recorder;
   private volatile boolean running;
 
   public Dispatcher(
@@ -122,6 +125,7 @@ public final class Dispatcher implements AutoCloseable {
     this.limits = new EndpointLimits(cfg.endpointConcurrency());
     this.inFlight = new Semaphore(cfg.workerConcurrency());
     this.meters = new DeliveryMeters(registry, this::inFlight);
+    this.recorder = new Recorder(store, ledger);
   }
 
   /** Starts the pullers and the sweeper. */
@@ -370,13 +374,14 @@ public final class Dispatcher implements AutoCloseable {
     Long nextAt = next;
     boolean gone = result instanceof Result.Responded r && r.status() == GONE;
     Consequences.Done[] done = {Consequences.NOTHING};
+    DeliveryLedger.Recorded recorded = new DeliveryLedger.Recorded(token, attempt, nextAt, now);
     // Most attempts change nothing beyond their own rows.
     boolean held =
         consequences.none(d, attempt, nextAt, gone)
-            ? ledger.record(store, token, attempt, nextAt, now)
+            ? recorder.record(recorded)
             : store.write(
                 tx -> {
-                  boolean h = ledger.record(tx, token, attempt, nextAt, now);
+                  boolean h = ledger.record(tx, recorded);
                   done[0] = consequences.apply(tx, d, attempt, nextAt, gone, h, now);
                   return h;
                 });

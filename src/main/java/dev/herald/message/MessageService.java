@@ -13,6 +13,7 @@ import dev.herald.delivery.FreshDeliveries;
 import dev.herald.endpoint.Endpoint;
 import dev.herald.endpoint.EndpointService;
 import dev.herald.queue.DeliveryQueue;
+import dev.herald.store.Batcher;
 import dev.herald.store.Dialect;
 import dev.herald.store.Store;
 import dev.herald.store.Tx;
@@ -60,6 +61,22 @@ public final class MessageService {
   /** How long a fresh message is kept. */
   static final Duration FRESH_FOR = Duration.ofSeconds(30);
 
+  /**
+   * Payload characters of a message whose accept may share a statement with others (PostgreSQL); a
+   * larger one is written alone, so that one statement carries at most {@link #MAX_BATCH} times
+   * this.
+   */
+  static final int MAX_BATCHED_PAYLOAD = 64 * 1024;
+
+  /** Statements in flight at once at most: while one commits, the next batch is on its way. */
+  static final int WRITERS = 2;
+
+  /** Accepts in one statement at most. */
+  static final int MAX_BATCH = 32;
+
+  /** PostgreSQL: accepts of concurrent requests, written together; null on SQLite. */
+  private final Batcher<Accepted, Accepted> accepts;
+
   public MessageService(
       Store store,
       Json json,
@@ -87,6 +104,10 @@ public final class MessageService {
             .weigher((String id, Message m) -> 64 + m.payload().length())
             .expireAfterWrite(FRESH_FOR)
             .build();
+    this.accepts =
+        store.dialect() == Dialect.POSTGRESQL
+            ? new Batcher<>(store, WRITERS, MAX_BATCH, this::writeAll, this::write)
+            : null;
   }
 
   /**
@@ -137,8 +158,10 @@ public final class MessageService {
 
   /**
    * PostgreSQL, for an application that exists: the message and its fan-out as one statement
-   * without BEGIN and COMMIT (one round trip instead of three). A repeated eventId is looked for
-   * first and, should two requests race, refused by the unique index.
+   * without BEGIN and COMMIT (one round trip instead of three), shared with the accepts of
+   * concurrent requests ({@link Batcher}). A repeated eventId is looked for first and, should two
+   * requests race, refused by the unique index (a batch that holds both is then written one by one,
+   * so only the second fails).
    */
   private Accepted acceptInOneStatement(App app, MessageIn in, List<String> targets) {
     if (in.eventId() != null
@@ -146,11 +169,37 @@ public final class MessageService {
       throw duplicateEventId();
     }
     Message m = message(app, in);
+    Accepted a =
+        new Accepted(
+            m,
+            DeliveryLedger.pending(m.appId(), m.id(), targets, Delivery.SCHEDULED, m.createdAt()));
     try {
-      return store.writeOne(tx -> new Accepted(m, fanOut(tx, sql.insertion(m), m, targets)));
+      return m.payload().length() <= MAX_BATCHED_PAYLOAD
+          ? accepts.submit(a)
+          : store.writeOne(tx -> write(tx, a));
     } catch (HeraldError.Conflict e) {
       throw in.eventId() != null ? duplicateEventId() : e;
     }
+  }
+
+  /** {@code a}'s message and deliveries, as one statement. */
+  private Accepted write(Tx tx, Accepted a) throws SQLException {
+    ledger.create(tx, sql.insertion(a.message()), a.deliveries(), queueLease.toMillis());
+    return a;
+  }
+
+  /** Several accepts' messages and deliveries, as one statement. */
+  private List<Accepted> writeAll(Tx tx, List<Accepted> all) throws SQLException {
+    List<Delivery> rows = new java.util.ArrayList<>();
+    for (Accepted a : all) {
+      rows.addAll(a.deliveries());
+    }
+    ledger.create(
+        tx,
+        sql.insertions(all.stream().map(Accepted::message).toList()),
+        rows,
+        queueLease.toMillis());
+    return all;
   }
 
   private static HeraldError.Conflict duplicateEventId() {
@@ -194,16 +243,11 @@ public final class MessageService {
    */
   private List<Delivery> fanOut(Tx tx, Tx.Sql insertion, Message m, List<String> targets)
       throws SQLException {
-    long now = clock.millis();
     return ledger.create(
         tx,
         insertion,
-        m.appId(),
-        m.id(),
-        targets,
-        Delivery.SCHEDULED,
-        now,
-        now + queueLease.toMillis());
+        DeliveryLedger.pending(m.appId(), m.id(), targets, Delivery.SCHEDULED, clock.millis()),
+        queueLease.toMillis());
   }
 
   /** Writes the message for {@code app} in {@code tx}; a repeated {@code eventId} is a 409. */

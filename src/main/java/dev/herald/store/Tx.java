@@ -114,6 +114,30 @@ public final class Tx {
     }
   }
 
+  /**
+   * All rows of {@code sql}, planned for its arguments every time it runs. For a statement over
+   * array arguments (a join with {@code unnest}): PostgreSQL would otherwise keep, after five runs,
+   * a generic plan made while the tables were small, and scan a whole table per run as they grow.
+   */
+  public <T> List<T> listPlannedEachTime(Sql sql, RowMapper<T> mapper) throws SQLException {
+    PreparedStatement st = prepare(sql.text(), sql.args());
+    try {
+      if (dialect == Dialect.POSTGRESQL) {
+        // An unnamed statement: parsed and planned with its arguments on every run.
+        st.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(mapper.map(rs));
+        }
+        return out;
+      }
+    } finally {
+      done(st);
+    }
+  }
+
   /** The first row of {@code sql}, if any. */
   public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
     PreparedStatement st = prepare(sql, args);
@@ -199,8 +223,10 @@ public final class Tx {
       case Long l -> st.setLong(index, l);
       case Integer n -> st.setInt(index, n);
       case Boolean b -> st.setBoolean(index, b);
-      // PostgreSQL only: a text[] parameter (unnest(?) inserts several rows in one statement).
+      // PostgreSQL only: array parameters (unnest(?) writes several rows in one statement).
       case String[] a -> st.setArray(index, st.getConnection().createArrayOf("text", a));
+      case Long[] a -> st.setArray(index, st.getConnection().createArrayOf("int8", a));
+      case Integer[] a -> st.setArray(index, st.getConnection().createArrayOf("int4", a));
       default ->
           throw new IllegalArgumentException("cannot bind " + value.getClass().getSimpleName());
     }
