@@ -182,12 +182,7 @@ public final class DeliveryLedger {
    * queued mark so that the sweeper picks them up as soon as there is room. Returns those.
    */
   public List<String> handOff(Store store, DeliveryQueue queue, List<String> ids) {
-    List<String> refused = new ArrayList<>();
-    for (String id : ids) {
-      if (!queue.offer(id)) {
-        refused.add(id);
-      }
-    }
+    List<String> refused = ids.isEmpty() ? List.of() : ids.subList(queue.offerAll(ids), ids.size());
     if (!refused.isEmpty()) {
       store.write(
           tx -> {

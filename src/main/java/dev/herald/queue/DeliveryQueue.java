@@ -20,10 +20,29 @@ public interface DeliveryQueue extends AutoCloseable {
   /** Adds {@code deliveryId} without blocking; false when the queue is full or unavailable. */
   boolean offer(String deliveryId);
 
+  /**
+   * Adds {@code deliveryIds} in order, without blocking, until the queue is full or unavailable;
+   * returns how many of the first ones it took (the rest were refused).
+   */
+  default int offerAll(java.util.List<String> deliveryIds) {
+    int taken = 0;
+    for (String id : deliveryIds) {
+      if (!offer(id)) {
+        break;
+      }
+      taken++;
+    }
+    return taken;
+  }
+
   /** The next item, waiting up to {@code timeout}; null when none came. */
   Item take(Duration timeout) throws InterruptedException;
 
-  /** Marks {@code item} done, once its outcome is recorded in the database. */
+  /**
+   * Marks {@code item} done, once its outcome is recorded in the database. It may take effect a
+   * moment later (the Redis queue sends acks in batches); an item whose ack a crash lost comes
+   * again, a duplicate the worker's claim absorbs.
+   */
   void ack(Item item);
 
   /** Items waiting, approximately. */

@@ -3,10 +3,14 @@ package dev.herald.queue;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,10 +39,13 @@ import redis.clients.jedis.util.JedisURIHelper;
  * <h2>Who reads and writes</h2>
  *
  * Any node's API threads {@link #offer} (XADD, through a script that first checks XLEN against
- * {@code capacity}, so the bound holds across nodes). Any node's workers {@link #take}: XREADGROUP
- * hands each new entry to exactly one consumer and records it in the group's pending list under
- * that consumer's name (one name per process); {@link #ack} removes it from both the pending list
- * and the stream (XACK, XDEL), so the stream holds only waiting and in-flight entries.
+ * {@code capacity}, so the bound holds across nodes; {@link #offerAll} adds a message's whole
+ * fan-out in one script). Any node's workers {@link #take}: XREADGROUP hands each new entry to
+ * exactly one consumer and records it in the group's pending list under that consumer's name (one
+ * name per process). One read takes up to {@link #READ_AHEAD} entries; those not taken at once wait
+ * in a local buffer for the next takes. {@link #ack} hands the receipt to an acking thread, which
+ * removes whatever receipts have queued up from both the pending list and the stream in one script
+ * (XACK, XDEL), so the stream holds only waiting, in-flight and just-done entries.
  *
  * <h2>Dead consumers</h2>
  *
@@ -51,11 +58,12 @@ import redis.clients.jedis.util.JedisURIHelper;
  * <h2>Bounds</h2>
  *
  * Redis memory: {@code capacity} entries (waiting plus in flight; XLEN counts both, so {@link
- * #depth} does too). Connections: two pools, so that takers parked in a blocking XREADGROUP never
- * starve offers and acks: {@link #COMMAND_CONNECTIONS} for short commands and {@link
- * #BLOCKING_CONNECTIONS} for blocking reads (run at most that many concurrent takers per process).
- * Each blocking read lasts at most {@link #MAX_BLOCK}; the socket gives up shortly after, so a dead
- * peer cannot hold a taker forever.
+ * #depth} does too). Local memory: {@link #READ_AHEAD} read-ahead items per take in progress and
+ * {@link #ACK_QUEUE} receipts. Connections: two pools, so that takers parked in a blocking
+ * XREADGROUP never starve offers and acks: {@link #COMMAND_CONNECTIONS} for short commands and
+ * {@link #BLOCKING_CONNECTIONS} for blocking reads (run at most that many concurrent takers per
+ * process). Each blocking read lasts at most {@link #MAX_BLOCK}; the socket gives up shortly after,
+ * so a dead peer cannot hold a taker forever.
  *
  * <h2>Redis down, flushed or restarted</h2>
  *
@@ -109,12 +117,37 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
       return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])
       """;
 
-  /** XACK then XDEL of one entry, in one round trip. */
+  /**
+   * XADD of ARGV[3..] in order while the stream holds fewer than ARGV[1] entries; returns how many
+   * it added.
+   */
+  private static final String OFFER_ALL_SCRIPT =
+      """
+      local room = tonumber(ARGV[1]) - redis.call('XLEN', KEYS[1])
+      local added = 0
+      for i = 3, #ARGV do
+        if added >= room then break end
+        redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i])
+        added = added + 1
+      end
+      return added
+      """;
+
+  /** XACK then XDEL of the entries ARGV[2..], in one round trip. */
   private static final String ACK_SCRIPT =
       """
-      redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-      return redis.call('XDEL', KEYS[1], ARGV[2])
+      redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+      return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))
       """;
+
+  /** Most ids one offer script adds, and most receipts one ack script removes. */
+  static final int SCRIPT_BATCH = 256;
+
+  /** Entries one XREADGROUP reads at most; those not taken at once wait in a local buffer. */
+  static final int READ_AHEAD = 16;
+
+  /** Receipts waiting for the acking thread at most; an ack beyond that is sent by its caller. */
+  static final int ACK_QUEUE = 4096;
 
   private static final StreamEntryID START = new StreamEntryID(0, 0);
 
@@ -136,6 +169,14 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
   private final ArrayDeque<Item> reclaimed = new ArrayDeque<>(CLAIM_BATCH);
   private StreamEntryID claimCursor = START;
   private long nextClaimAt = System.nanoTime();
+
+  /** Entries read by XREADGROUP beyond the one taken; served before the next read. */
+  private final ConcurrentLinkedQueue<Item> readAhead = new ConcurrentLinkedQueue<>();
+
+  /** Receipts of done items, for the acking thread to remove in batches. */
+  private final BlockingQueue<String> acks = new ArrayBlockingQueue<>(ACK_QUEUE);
+
+  private final Thread acker;
 
   /**
    * @param dsn {@code redis://[user:password@]host:port[/db]}, or {@code rediss://} for TLS
@@ -171,6 +212,7 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
     } catch (JedisException e) {
       outage.failed("create the consumer group", e);
     }
+    this.acker = Thread.ofPlatform().name("herald-redis-acks").daemon().start(this::ackLoop);
   }
 
   /** A consumer name unique to this process: {@code herald-<pid>-<random>}. */
@@ -216,6 +258,34 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
   }
 
   @Override
+  public int offerAll(List<String> deliveryIds) {
+    if (deliveryIds.size() == 1) {
+      return offer(deliveryIds.get(0)) ? 1 : 0;
+    }
+    int taken = 0;
+    while (taken < deliveryIds.size() && !outage.down()) {
+      List<String> chunk =
+          deliveryIds.subList(taken, Math.min(deliveryIds.size(), taken + SCRIPT_BATCH));
+      List<String> args = new ArrayList<>(chunk.size() + 2);
+      args.add(Long.toString(capacity));
+      args.add(FIELD);
+      args.addAll(chunk);
+      long added;
+      try {
+        added = (Long) call(commands, r -> r.eval(OFFER_ALL_SCRIPT, List.of(stream), args));
+      } catch (JedisException e) {
+        outage.failed("offer", e);
+        break;
+      }
+      taken += (int) added;
+      if (added < chunk.size()) {
+        break;
+      }
+    }
+    return taken;
+  }
+
+  @Override
   public Item take(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
     do {
@@ -228,6 +298,9 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
       }
       try {
         Item item = reclaim();
+        if (item == null) {
+          item = readAhead.poll();
+        }
         if (item == null) {
           item = read(deadline);
         }
@@ -278,10 +351,15 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
     }
   }
 
-  /** A new entry from XREADGROUP, blocking at most until {@code deadline} and MAX_BLOCK. */
+  /**
+   * A new entry from XREADGROUP, blocking at most until {@code deadline} and MAX_BLOCK. The read
+   * takes up to {@link #READ_AHEAD} entries while the local buffer has room; the others wait there
+   * (pending under this consumer, so claimable by another node should this one die).
+   */
   private Item read(long deadline) {
     long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-    var params = XReadGroupParams.xReadGroupParams().count(1);
+    int count = readAhead.size() < READ_AHEAD ? READ_AHEAD : 1;
+    var params = XReadGroupParams.xReadGroupParams().count(count);
     if (leftMillis >= 1) {
       params.block((int) Math.min(leftMillis, MAX_BLOCK.toMillis()));
     }
@@ -290,13 +368,19 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
     if (read == null) {
       return null;
     }
+    Item first = null;
     for (StreamEntry entry : read.getOrDefault(stream, List.of())) {
       Item item = item(entry);
-      if (item != null) {
-        return item;
+      if (item == null) {
+        continue;
+      }
+      if (first == null) {
+        first = item;
+      } else {
+        readAhead.add(item);
       }
     }
-    return null;
+    return first;
   }
 
   /** The item an entry carries; an entry without a delivery id is acked away and yields null. */
@@ -310,15 +394,53 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
     return item;
   }
 
+  /**
+   * Hands {@code item}'s receipt to the acking thread, which removes done entries in batches (XACK
+   * and XDEL of many ids in one script); the caller does not wait. When that thread is behind by
+   * {@link #ACK_QUEUE} receipts, or gone, the caller sends its own.
+   */
   @Override
   public void ack(Item item) {
+    if (!closed.get() && acks.offer(item.receipt())) {
+      return;
+    }
+    ackNow(List.of(item.receipt()));
+  }
+
+  /** Removes the entries of {@code receipts} from the pending list and the stream. */
+  private void ackNow(List<String> receipts) {
     if (outage.down()) {
       return;
     }
+    List<String> args = new ArrayList<>(receipts.size() + 1);
+    args.add(GROUP);
+    args.addAll(receipts);
     try {
-      call(commands, r -> r.eval(ACK_SCRIPT, List.of(stream), List.of(GROUP, item.receipt())));
+      call(commands, r -> r.eval(ACK_SCRIPT, List.of(stream), args));
     } catch (JedisException e) {
       outage.failed("ack", e);
+    }
+  }
+
+  /** The acking thread: whatever receipts queued up, in batches, until closed and drained. */
+  private void ackLoop() {
+    List<String> batch = new ArrayList<>(SCRIPT_BATCH);
+    while (!closed.get() || !acks.isEmpty()) {
+      try {
+        String first = acks.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        acks.drainTo(batch, SCRIPT_BATCH - 1);
+        ackNow(batch);
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("acking {} entries failed; they will be claimed again", batch.size(), e);
+      } finally {
+        batch.clear();
+      }
     }
   }
 
@@ -352,6 +474,12 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
+    }
+    try {
+      // The acking thread sends what is queued, then stops.
+      acker.join(COMMAND_TIMEOUT.toMillis() * 2);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     try {
       if (!outage.down() && pendingOfThisConsumer() == 0) {
