@@ -176,6 +176,13 @@ final class DeliveryRuns {
 
   static final String WRITE_COMMITS = "herald_store_write_transactions_total";
 
+  /** PostgreSQL's shared statements, by kind (absent, so 0, with SQLite). */
+  static final String BATCHED_ITEMS = "herald_store_batched_items_total";
+
+  static final String BATCHED_STATEMENTS = "herald_store_batched_statements_total";
+
+  static final List<String> BATCH_KINDS = List.of("accept", "record");
+
   /** One closed-loop run through Herald: {@code senders} for {@code seconds}, then the drain. */
   Map<String, Double> throughput(HeraldNode node, String app, int fanout, int senders, double seconds) {
     SinkClient.Stats before = sink.stats();
@@ -183,6 +190,13 @@ final class DeliveryRuns {
     double sinkCpu = sink.process().cpuSeconds();
     double units = node.metric(WRITE_UNITS);
     double commits = node.metric(WRITE_COMMITS);
+    Map<String, double[]> batched = new java.util.HashMap<>();
+    for (String kind : BATCH_KINDS) {
+      String label = "kind=\"" + kind + "\"";
+      batched.put(
+          kind,
+          new double[] {node.metric(BATCHED_ITEMS, label), node.metric(BATCHED_STATEMENTS, label)});
+    }
     Map<String, Double> f = Figures.of();
     try (Child.RssPeak rss = new Child.RssPeak(node.process)) {
       Load.Counts c =
@@ -209,6 +223,15 @@ final class DeliveryRuns {
       double ran = node.metric(WRITE_COMMITS) - commits;
       if (ran > 0) {
         f.put("write_units_per_commit", (node.metric(WRITE_UNITS) - units) / ran);
+      }
+      for (String kind : BATCH_KINDS) {
+        String label = "kind=\"" + kind + "\"";
+        double statements = node.metric(BATCHED_STATEMENTS, label) - batched.get(kind)[1];
+        if (statements > 0) {
+          f.put(
+              kind + "s_per_statement",
+              (node.metric(BATCHED_ITEMS, label) - batched.get(kind)[0]) / statements);
+        }
       }
     }
     log(node.mode.label + " 1->" + fanout, f);

@@ -175,11 +175,17 @@ final class HeraldNode implements AutoCloseable {
 
   /** Value of {@code name} (summed over its label sets) in Herald's {@code /metrics}. */
   double metric(String name) {
+    return metric(name, "");
+  }
+
+  /** The sum of {@code name}'s series whose labels contain {@code label} (e.g. {@code kind="a"}). */
+  double metric(String name, String label) {
     try {
       String text = http.GET(url("/metrics")).getContentAsString();
       double sum = 0;
       for (String line : text.split("\n")) {
-        if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        if ((line.startsWith(name + " ") || line.startsWith(name + "{"))
+            && line.substring(0, line.lastIndexOf(' ')).contains(label)) {
           sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
       }

@@ -183,19 +183,24 @@ public final class DeliveryLedger {
    */
   public List<String> handOff(Store store, DeliveryQueue queue, List<String> ids) {
     List<String> refused = ids.isEmpty() ? List.of() : ids.subList(queue.offerAll(ids), ids.size());
-    if (!refused.isEmpty()) {
-      store.write(
-          tx -> {
-            for (String id : refused) {
-              tx.update(
-                  "UPDATE delivery SET lease_owner = NULL, lease_until = NULL"
-                      + " WHERE id = ? AND lease_owner = ?",
-                  id,
-                  QUEUED);
-            }
-            return null;
-          });
+    if (refused.isEmpty()) {
+      return refused;
     }
+    String release =
+        "UPDATE delivery SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND id";
+    if (store.dialect() == Dialect.POSTGRESQL) {
+      // One statement for the whole refused fan-out.
+      store.writeOne(
+          tx -> tx.update(release + " = ANY(?::text[])", QUEUED, refused.toArray(String[]::new)));
+      return refused;
+    }
+    store.write(
+        tx -> {
+          for (String id : refused) {
+            tx.update(release + " = ?", QUEUED, id);
+          }
+          return null;
+        });
     return refused;
   }
 

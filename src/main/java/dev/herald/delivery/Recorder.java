@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import dev.herald.store.Batcher;
 import dev.herald.store.Dialect;
 import dev.herald.store.Store;
+import java.util.Optional;
 
 /**
  * Writes attempt records that change nothing but their own rows ({@link
@@ -37,7 +38,7 @@ public final class Recorder {
   }
 
   /** Records written, and the statements that wrote them; empty without batching. */
-  public java.util.Optional<Store.WriteCounts> counts() {
-    return batcher == null ? java.util.Optional.empty() : java.util.Optional.of(batcher.counts());
+  public Optional<Store.WriteCounts> counts() {
+    return Optional.ofNullable(batcher).map(Batcher::counts);
   }
 }

@@ -137,6 +137,11 @@ public final class Dispatcher implements AutoCloseable {
     threads.add(Thread.ofPlatform().name("herald-sweeper").daemon().start(this::sweep));
   }
 
+  /** Attempt records written through shared statements, and those statements; empty on SQLite. */
+  public Optional<dev.herald.store.Store.WriteCounts> recordCounts() {
+    return recorder.counts();
+  }
+
   /** Attempts in flight now. */
   public int inFlight() {
     return cfg.workerConcurrency() - inFlight.availablePermits();

@@ -110,6 +110,11 @@ public final class MessageService {
             : null;
   }
 
+  /** Accepts written through shared statements, and those statements; empty on SQLite. */
+  public Optional<Store.WriteCounts> acceptCounts() {
+    return Optional.ofNullable(accepts).map(Batcher::counts);
+  }
+
   /**
    * Message {@code msgId} as just accepted, with its payload, if this node still holds it; an
    * expunge drops it at once.

@@ -9,12 +9,15 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Meters read from other features at scrape time: admission control (in-flight body bytes, refusals
- * by reason), the queue's depth, and the age of the most overdue pending delivery (read from the
- * database through the due-time index, at most every {@link #DB_READ_EVERY}).
+ * by reason), the queue's depth, PostgreSQL's batching, and the age of the most overdue pending
+ * delivery (read from the database through the due-time index, at most every {@link
+ * #DB_READ_EVERY}).
  */
 public final class Gauges {
   /** The overdue age is read from the database at most this often. */
@@ -53,6 +56,28 @@ public final class Gauges {
     Gauge.builder("herald.delivery.oldest.due.age", overdue, OverdueAge::seconds)
         .description("How long the most overdue pending delivery has been due (0: none)")
         .baseUnit("seconds")
+        .register(registry);
+  }
+
+  /**
+   * PostgreSQL's shared statements ({@link dev.herald.store.Batcher}) of one {@code kind}: items
+   * written, and the statements that wrote them (their ratio is the batch size). Nothing when
+   * {@code counts} is empty (SQLite).
+   */
+  public static void batches(
+      MeterRegistry registry, String kind, Supplier<Optional<Store.WriteCounts>> counts) {
+    if (counts.get().isEmpty()) {
+      return;
+    }
+    FunctionCounter.builder(
+            "herald.store.batched.items", counts, c -> c.get().orElseThrow().units())
+        .description("Writes that went through a shared statement (PostgreSQL), by kind")
+        .tag("kind", kind)
+        .register(registry);
+    FunctionCounter.builder(
+            "herald.store.batched.statements", counts, c -> c.get().orElseThrow().transactions())
+        .description("Statements that wrote them (items per statement: batching)")
+        .tag("kind", kind)
         .register(registry);
   }
 

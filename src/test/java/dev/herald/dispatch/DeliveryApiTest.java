@@ -58,6 +58,12 @@ class DeliveryApiTest {
   }
 
   static boolean awaitPath(String path, int n) throws InterruptedException {
+    return awaitPathOf(receiver, path, n);
+  }
+
+  /** Waits up to {@link #WAIT} for {@code n} requests at {@code path} of {@code receiver}. */
+  static boolean awaitPathOf(TestReceiver receiver, String path, int n)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (receiver.count(path) < n) {
       if (System.nanoTime() > deadline) {

@@ -3,7 +3,14 @@ package dev.herald.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import com.svix.Svix;
+import com.svix.models.ApplicationIn;
+import com.svix.models.EndpointIn;
+import com.svix.models.MessageIn;
+import dev.herald.config.HeraldConfig;
 import dev.herald.testing.TestHerald;
+import dev.herald.testing.TestReceiver;
+import java.net.URI;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
@@ -40,6 +47,44 @@ class MetricsApiTest {
           .isEqualTo(Runtime.getRuntime().availableProcessors());
       assertThat(value(body, "process_uptime_seconds").orElseThrow()).isPositive();
       assertThat(body).contains("jvm_gc_memory_allocated_bytes_total");
+    }
+  }
+
+  @Test
+  void each_store_reports_how_it_shares_writes() throws Exception {
+    try (TestHerald herald = TestHerald.start();
+        TestReceiver receiver = new TestReceiver()) {
+      Svix svix = herald.svix();
+      String app = svix.getApplication().create(new ApplicationIn().name("metrics")).getId();
+      svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/m"))));
+      svix.getMessage().create(app, new MessageIn().eventType("a.b").payload("{\"k\":1}"));
+      boolean postgres =
+          herald.herald().config().store().type() == HeraldConfig.StoreType.POSTGRESQL;
+      String accepts = "herald_store_batched_items_total{kind=\"accept\"}";
+      String records = "herald_store_batched_items_total{kind=\"record\"}";
+      String units = "herald_store_write_units_total";
+      // The attempt's record follows the delivery: wait until it is counted.
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                String body = herald.call("GET", "/metrics", null, Map.of()).body();
+                return postgres
+                    ? value(body, records).orElse(0) >= 1
+                    : value(body, units).orElse(0) >= 2;
+              });
+      String body = herald.call("GET", "/metrics", null, Map.of()).body();
+      if (postgres) {
+        assertThat(value(body, accepts)).hasValue(1);
+        assertThat(value(body, "herald_store_batched_statements_total{kind=\"accept\"}"))
+            .hasValue(1);
+        assertThat(value(body, "herald_store_batched_statements_total{kind=\"record\"}"))
+            .hasValue(1);
+        assertThat(body).doesNotContain(units);
+      } else {
+        assertThat(body).doesNotContain("herald_store_batched");
+        assertThat(value(body, "herald_store_write_transactions_total").orElseThrow()).isPositive();
+      }
     }
   }
 
