@@ -151,8 +151,8 @@ public final class Herald implements AutoCloseable {
                   clock,
                   telemetry.registry()));
       Gauges.register(telemetry.registry(), api.admission(), queue, store, clock);
-      Gauges.batches(telemetry.registry(), "accept", messages::acceptCounts);
-      Gauges.batches(telemetry.registry(), "record", dispatcher::recordCounts);
+      Gauges.batches(telemetry.registry(), "accept", messages, MessageService::acceptCounts);
+      Gauges.batches(telemetry.registry(), "record", dispatcher, Dispatcher::recordCounts);
       new HealthRoutes(api, store, cfg).register();
       new MetricsRoutes(api, telemetry).register();
       new OpenApiRoutes(api).register();

@@ -59,6 +59,9 @@ final class DeliveryMeters {
             .withRegistry(registry);
     Gauge.builder("herald.delivery.in.flight", inFlight, IntSupplier::getAsInt)
         .description("Delivery attempts in flight on this node")
+        // Nothing else holds the supplier: a weakly held one would be collected, and the gauge
+        // would read NaN ever after.
+        .strongReference(true)
         .register(registry);
   }
 

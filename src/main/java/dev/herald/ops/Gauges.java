@@ -11,7 +11,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Meters read from other features at scrape time: admission control (in-flight body bytes, refusals
@@ -56,26 +56,34 @@ public final class Gauges {
     Gauge.builder("herald.delivery.oldest.due.age", overdue, OverdueAge::seconds)
         .description("How long the most overdue pending delivery has been due (0: none)")
         .baseUnit("seconds")
+        // Only the meter holds it: held weakly, it would be collected and read NaN ever after.
+        .strongReference(true)
         .register(registry);
   }
 
   /**
    * PostgreSQL's shared statements ({@link dev.herald.store.Batcher}) of one {@code kind}: items
-   * written, and the statements that wrote them (their ratio is the batch size). Nothing when
-   * {@code counts} is empty (SQLite).
+   * written, and the statements that wrote them (their ratio is the batch size), read from {@code
+   * owner}, which must live as long as Herald (meters hold their object weakly). Nothing when the
+   * counts are empty (SQLite).
    */
-  public static void batches(
-      MeterRegistry registry, String kind, Supplier<Optional<Store.WriteCounts>> counts) {
-    if (counts.get().isEmpty()) {
+  public static <T> void batches(
+      MeterRegistry registry,
+      String kind,
+      T owner,
+      Function<T, Optional<Store.WriteCounts>> counts) {
+    if (counts.apply(owner).isEmpty()) {
       return;
     }
     FunctionCounter.builder(
-            "herald.store.batched.items", counts, c -> c.get().orElseThrow().units())
+            "herald.store.batched.items", owner, o -> counts.apply(o).orElseThrow().units())
         .description("Writes that went through a shared statement (PostgreSQL), by kind")
         .tag("kind", kind)
         .register(registry);
     FunctionCounter.builder(
-            "herald.store.batched.statements", counts, c -> c.get().orElseThrow().transactions())
+            "herald.store.batched.statements",
+            owner,
+            o -> counts.apply(o).orElseThrow().transactions())
         .description("Statements that wrote them (items per statement: batching)")
         .tag("kind", kind)
         .register(registry);
