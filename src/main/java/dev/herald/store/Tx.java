@@ -102,16 +102,7 @@ public final class Tx {
 
   /** All rows of {@code sql}. */
   public <T> List<T> list(String sql, RowMapper<T> mapper, Object... args) throws SQLException {
-    PreparedStatement st = prepare(sql, args);
-    try (ResultSet rs = st.executeQuery()) {
-      List<T> out = new ArrayList<>();
-      while (rs.next()) {
-        out.add(mapper.map(rs));
-      }
-      return out;
-    } finally {
-      done(st);
-    }
+    return rows(prepare(sql, args), mapper, false);
   }
 
   /**
@@ -120,10 +111,15 @@ public final class Tx {
    * a generic plan made while the tables were small, and scan a whole table per run as they grow.
    */
   public <T> List<T> listPlannedEachTime(Sql sql, RowMapper<T> mapper) throws SQLException {
-    PreparedStatement st = prepare(sql.text(), sql.args());
+    return rows(prepare(sql.text(), sql.args()), mapper, dialect == Dialect.POSTGRESQL);
+  }
+
+  /** Runs {@code st} and maps every row; {@code unnamed}: as an unnamed PostgreSQL statement. */
+  private <T> List<T> rows(PreparedStatement st, RowMapper<T> mapper, boolean unnamed)
+      throws SQLException {
     try {
-      if (dialect == Dialect.POSTGRESQL) {
-        // An unnamed statement: parsed and planned with its arguments on every run.
+      if (unnamed) {
+        // Parsed and planned with its arguments on every run, never as a cached generic plan.
         st.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
       }
       try (ResultSet rs = st.executeQuery()) {

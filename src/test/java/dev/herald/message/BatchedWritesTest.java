@@ -7,18 +7,13 @@ import dev.herald.delivery.Attempt;
 import dev.herald.delivery.Delivery;
 import dev.herald.delivery.DeliveryLedger;
 import dev.herald.delivery.Status;
-import dev.herald.store.PostgresStore;
 import dev.herald.store.Store;
-import dev.herald.testing.TestHerald;
+import dev.herald.testing.PgSchema;
 import dev.herald.web.Json;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,21 +25,18 @@ import org.junit.jupiter.api.Test;
  * the one-at-a-time statements leave.
  */
 class BatchedWritesTest {
-  private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
   private static final long LEASE = 30_000;
   private static final long NOW = 1_800_000_000_000L;
 
   private final MessageSql sql = new MessageSql(new Json(1 << 20));
   private final DeliveryLedger ledger = new DeliveryLedger();
   private Store store;
-  private String schema;
+  private PgSchema schema;
 
   @BeforeEach
   void open() throws SQLException {
-    TestHerald.requirePostgres();
-    schema = "batched_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    sql("CREATE SCHEMA " + schema);
-    store = new PostgresStore(PG + "?currentSchema=" + schema, "postgres", null, 4);
+    schema = PgSchema.create("batched");
+    store = schema.store(4);
     store.migrate();
     store.write(
         tx -> {
@@ -67,14 +59,7 @@ class BatchedWritesTest {
       store.close();
     }
     if (schema != null) {
-      sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    }
-  }
-
-  private static void sql(String statement) throws SQLException {
-    try (Connection c = DriverManager.getConnection(PG, "postgres", null);
-        Statement st = c.createStatement()) {
-      st.execute(statement);
+      schema.close();
     }
   }
 

@@ -64,29 +64,13 @@ class MetricsApiTest {
       String records = "herald_store_batched_items_total{kind=\"record\"}";
       String units = "herald_store_write_units_total";
       // The attempt's record follows the delivery: wait until it is counted.
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () -> {
-                String body = herald.call("GET", "/metrics", null, Map.of()).body();
-                return postgres
-                    ? value(body, records).orElse(0) >= 1
-                    : value(body, units).orElse(0) >= 2;
-              });
+      awaitWrites(herald, postgres ? records : units, postgres ? 1 : 2);
       // Meters whose object only the registry would hold keep counting after a collection.
       for (int i = 0; i < 3; i++) {
         System.gc();
       }
       svix.getMessage().create(app, new MessageIn().eventType("a.b").payload("{\"k\":2}"));
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(20))
-          .until(
-              () -> {
-                String body = herald.call("GET", "/metrics", null, Map.of()).body();
-                return postgres
-                    ? value(body, records).orElse(0) >= 2
-                    : value(body, units).orElse(0) >= 4;
-              });
+      awaitWrites(herald, postgres ? records : units, postgres ? 2 : 4);
       String body = herald.call("GET", "/metrics", null, Map.of()).body();
       assertThat(value(body, "herald_delivery_in_flight").orElseThrow()).isNotNaN();
       assertThat(value(body, "herald_delivery_oldest_due_age_seconds").orElseThrow()).isNotNaN();
@@ -102,6 +86,16 @@ class MetricsApiTest {
         assertThat(value(body, "herald_store_write_transactions_total").orElseThrow()).isPositive();
       }
     }
+  }
+
+  /** Waits until the counter {@code series} reaches {@code n}. */
+  private static void awaitWrites(TestHerald herald, String series, int n) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                value(herald.call("GET", "/metrics", null, Map.of()).body(), series).orElse(0)
+                    >= n);
   }
 
   @Test

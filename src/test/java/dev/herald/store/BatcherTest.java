@@ -4,17 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.core.HeraldError;
-import dev.herald.testing.TestHerald;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -23,21 +16,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link Batcher} on both stores: a caller alone writes on its own thread; callers that queue while
  * every slot is busy share one statement, each with its own answer; a batch that fails is written
  * again item by item, so only the bad item's caller fails and nothing is written twice.
  */
-class BatcherTest {
-  private static final String PG = "jdbc:postgresql://127.0.0.1:5432/test";
+class BatcherTest extends KvStores {
   private static final int CALLERS = 10;
 
-  @TempDir Path dir;
-
-  private Store store;
-  private String schema;
   private final ExecutorService pool = Executors.newCachedThreadPool();
 
   /** The item whose single write waits for {@link #gate}: it holds the only slot meanwhile. */
@@ -49,44 +36,9 @@ class BatcherTest {
   private final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
 
   @AfterEach
-  void close() throws SQLException {
+  void stopCallers() {
     gate.countDown();
     pool.shutdownNow();
-    if (store != null) {
-      store.close();
-    }
-    if (schema != null) {
-      sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    }
-  }
-
-  private Store sqlite() {
-    store = new SqliteStore("jdbc:sqlite:" + dir.resolve("herald.db"));
-    return table(store);
-  }
-
-  private Store postgres() throws SQLException {
-    TestHerald.requirePostgres();
-    schema = "batcher_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    sql("CREATE SCHEMA " + schema);
-    store = new PostgresStore(PG + "?currentSchema=" + schema, "postgres", null, 4);
-    return table(store);
-  }
-
-  private static Store table(Store s) {
-    s.write(tx -> tx.update("CREATE TABLE kv (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"));
-    return s;
-  }
-
-  private static void sql(String statement) throws SQLException {
-    try (Connection c = DriverManager.getConnection(PG, "postgres", null);
-        Statement st = c.createStatement()) {
-      st.execute(statement);
-    }
-  }
-
-  private static List<String> keys(Store s) {
-    return s.read(tx -> tx.list("SELECT k FROM kv ORDER BY k", rs -> rs.getString(1)));
   }
 
   /** Inserts each key once; answers "key:one" or "key:many" by the path that wrote it. */
