@@ -68,6 +68,13 @@ public final class MessageService {
    */
   static final int MAX_BATCHED_PAYLOAD = 64 * 1024;
 
+  /**
+   * Endpoints of a message whose accept may share a statement with others; a larger fan-out is
+   * written alone, so that one statement carries at most {@link #MAX_BATCH} times this many
+   * deliveries.
+   */
+  static final int MAX_BATCHED_FANOUT = 128;
+
   /** Statements in flight at once at most: while one commits, the next batch is on its way. */
   static final int WRITERS = 2;
 
@@ -179,9 +186,9 @@ public final class MessageService {
             m,
             DeliveryLedger.pending(m.appId(), m.id(), targets, Delivery.SCHEDULED, m.createdAt()));
     try {
-      return m.payload().length() <= MAX_BATCHED_PAYLOAD
-          ? accepts.submit(a)
-          : store.writeOne(tx -> write(tx, a));
+      boolean small =
+          m.payload().length() <= MAX_BATCHED_PAYLOAD && targets.size() <= MAX_BATCHED_FANOUT;
+      return small ? accepts.submit(a) : store.writeOne(tx -> write(tx, a));
     } catch (HeraldError.Conflict e) {
       throw in.eventId() != null ? duplicateEventId() : e;
     }
