@@ -1,5 +1,6 @@
 package dev.herald.queue;
 
+import dev.herald.core.Combiner;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,12 +41,13 @@ import redis.clients.jedis.util.JedisURIHelper;
  *
  * Any node's API threads {@link #offer} (XADD, through a script that first checks XLEN against
  * {@code capacity}, so the bound holds across nodes; {@link #offerAll} adds a message's whole
- * fan-out in one script). Any node's workers {@link #take}: XREADGROUP hands each new entry to
- * exactly one consumer and records it in the group's pending list under that consumer's name (one
- * name per process). One read takes up to {@link #READ_AHEAD} entries; those not taken at once wait
- * in a local buffer for the next takes. {@link #ack} hands the receipt to an acking thread, which
- * removes whatever receipts have queued up from both the pending list and the stream in one script
- * (XACK, XDEL), so the stream holds only waiting, in-flight and just-done entries.
+ * fan-out in one script, and the fan-outs of concurrent requests share one). Any node's workers
+ * {@link #take}: XREADGROUP hands each new entry to exactly one consumer and records it in the
+ * group's pending list under that consumer's name (one name per process). One read takes up to
+ * {@link #READ_AHEAD} entries; those not taken at once wait in a local buffer for the next takes.
+ * {@link #ack} hands the receipt to an acking thread, which removes whatever receipts have queued
+ * up from both the pending list and the stream in one script (XACK, XDEL), so the stream holds only
+ * waiting, in-flight and just-done entries.
  *
  * <h2>Dead consumers</h2>
  *
@@ -133,6 +135,32 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
       return added
       """;
 
+  /**
+   * The offers of several callers in one round trip: ARGV[3] segments, whose lengths are ARGV[4] to
+   * ARGV[3 + segments], then every id. Adds ids in order while the stream holds fewer than ARGV[1]
+   * entries; returns how many of each segment it added.
+   */
+  private static final String OFFER_SEGMENTS_SCRIPT =
+      """
+      local room = tonumber(ARGV[1]) - redis.call('XLEN', KEYS[1])
+      local segments = tonumber(ARGV[3])
+      local next = 4 + segments
+      local added = {}
+      for s = 1, segments do
+        local n = tonumber(ARGV[3 + s])
+        local a = 0
+        for i = next, next + n - 1 do
+          if room <= 0 then break end
+          redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i])
+          room = room - 1
+          a = a + 1
+        end
+        added[s] = a
+        next = next + n
+      end
+      return added
+      """;
+
   /** XACK then XDEL of the entries ARGV[2..], in one round trip. */
   private static final String ACK_SCRIPT =
       """
@@ -148,6 +176,12 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
 
   /** Receipts waiting for the acking thread at most; an ack beyond that is sent by its caller. */
   static final int ACK_QUEUE = 4096;
+
+  /** Concurrent offers sent at once at most; offers made meanwhile share the next script. */
+  static final int OFFER_WRITERS = 2;
+
+  /** Callers' offers in one script at most (each of at most {@link #SCRIPT_BATCH} ids). */
+  static final int OFFER_BATCH = 32;
 
   private static final StreamEntryID START = new StreamEntryID(0, 0);
 
@@ -177,6 +211,10 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
   private final BlockingQueue<String> acks = new ArrayBlockingQueue<>(ACK_QUEUE);
 
   private final Thread acker;
+
+  /** Offers of concurrent callers (each a message's fan-out), combined into one script. */
+  private final Combiner<List<String>, Integer> offers =
+      new Combiner<>(OFFER_WRITERS, OFFER_BATCH, this::offerSegments, this::offerChunks);
 
   /**
    * @param dsn {@code redis://[user:password@]host:port[/db]}, or {@code rediss://} for TLS
@@ -257,11 +295,42 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
     }
   }
 
+  /**
+   * Adds {@code deliveryIds} in order until the stream is full; offers that other threads make
+   * meanwhile share one script (one round trip for several messages).
+   */
   @Override
   public int offerAll(List<String> deliveryIds) {
-    if (deliveryIds.size() == 1) {
-      return offer(deliveryIds.get(0)) ? 1 : 0;
+    if (deliveryIds.isEmpty() || outage.down()) {
+      return 0;
     }
+    return deliveryIds.size() <= SCRIPT_BATCH
+        ? offers.submit(deliveryIds)
+        : offerChunks(deliveryIds);
+  }
+
+  /** Several callers' ids in one script; all or nothing (a failure throws). */
+  private List<Integer> offerSegments(List<List<String>> segments) {
+    List<String> args = new ArrayList<>();
+    args.add(Long.toString(capacity));
+    args.add(FIELD);
+    args.add(Integer.toString(segments.size()));
+    for (List<String> ids : segments) {
+      args.add(Integer.toString(ids.size()));
+    }
+    for (List<String> ids : segments) {
+      args.addAll(ids);
+    }
+    Object added = call(commands, r -> r.eval(OFFER_SEGMENTS_SCRIPT, List.of(stream), args));
+    List<Integer> out = new ArrayList<>(segments.size());
+    for (Object n : (List<?>) added) {
+      out.add(((Long) n).intValue());
+    }
+    return out;
+  }
+
+  /** One caller's ids, {@link #SCRIPT_BATCH} per script; a failure refuses the rest. */
+  private int offerChunks(List<String> deliveryIds) {
     int taken = 0;
     while (taken < deliveryIds.size() && !outage.down()) {
       List<String> chunk =

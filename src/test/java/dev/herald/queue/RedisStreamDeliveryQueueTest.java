@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.resps.StreamConsumerInfo;
 
 /**
@@ -116,6 +117,46 @@ class RedisStreamDeliveryQueueTest extends DeliveryQueueContract {
     // dlv_1 and dlv_2 were taken but not acked either: all four others come back, in order.
     assertThat(claimed).containsExactly("dlv_1", "dlv_2", "dlv_3", "dlv_4");
     assertThat(other.take(WAIT).deliveryId()).isEqualTo("dlv_5");
+  }
+
+  @Test
+  void concurrent_fan_outs_each_learn_how_many_of_their_own_ids_went_in() throws Exception {
+    int callers = 32;
+    int each = 10;
+    int capacity = 150;
+    RedisStreamDeliveryQueue queue = node("offers", capacity);
+    List<Future<Integer>> taken = new ArrayList<>();
+    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
+    try (ExecutorService pool = Executors.newFixedThreadPool(callers)) {
+      for (int c = 0; c < callers; c++) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < each; i++) {
+          ids.add("dlv_" + c + "_" + i);
+        }
+        taken.add(
+            pool.submit(
+                () -> {
+                  start.await(10, TimeUnit.SECONDS);
+                  return queue.offerAll(ids);
+                }));
+      }
+      int total = 0;
+      List<String> expected = new ArrayList<>();
+      for (int c = 0; c < callers; c++) {
+        int n = taken.get(c).get(10, TimeUnit.SECONDS);
+        total += n;
+        for (int i = 0; i < n; i++) {
+          expected.add("dlv_" + c + "_" + i);
+        }
+      }
+      assertThat(total).isEqualTo(capacity);
+      // Exactly the first n ids of each caller went in: what each was told is what happened.
+      List<String> stored =
+          admin.xrange(stream(), (StreamEntryID) null, (StreamEntryID) null).stream()
+              .map(e -> e.getFields().get(RedisStreamDeliveryQueue.FIELD))
+              .toList();
+      assertThat(stored).containsExactlyInAnyOrderElementsOf(expected);
+    }
   }
 
   @Test
