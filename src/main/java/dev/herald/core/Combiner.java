@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * everything queued by then.
  *
  * <p>{@link #submit} returns the item's own result. {@code many} must be all or nothing: when it
- * throws, each of its items is run again alone with {@code one}, so every caller gets its own
- * result or its own error, exactly as without combining.
+ * throws for what may be one item's fault ({@code itemFault}), each of its items is run again alone
+ * with {@code one}, so every caller gets its own result or its own error, exactly as without
+ * combining; a failure they share (a server down, a timeout) is every caller's answer at once.
  *
  * <p>Why by hand: combining concurrent callers into one call with a per-item answer, without a
  * thread of its own, is what no kept library does. Bounds: {@link #QUEUE} items wait at most
@@ -81,6 +83,7 @@ public final class Combiner<I, O> {
   }
 
   private final int maxBatch;
+  private final Predicate<RuntimeException> itemFault;
   private final Many<I, O> many;
   private final One<I, O> one;
   private final Semaphore slots;
@@ -91,12 +94,20 @@ public final class Combiner<I, O> {
   /**
    * @param writers calls in flight at once at most
    * @param maxBatch items in one call at most
+   * @param itemFault whether a failure of {@code many} may be one item's fault (a unique key, say):
+   *     then each item is run again alone; any other failure is every item's answer
    */
-  public Combiner(int writers, int maxBatch, Many<I, O> many, One<I, O> one) {
+  public Combiner(
+      int writers,
+      int maxBatch,
+      Many<I, O> many,
+      One<I, O> one,
+      Predicate<RuntimeException> itemFault) {
     if (maxBatch < 1 || writers < 1) {
       throw new IllegalArgumentException("writers and maxBatch must be at least 1");
     }
     this.maxBatch = maxBatch;
+    this.itemFault = itemFault;
     this.many = many;
     this.one = one;
     this.slots = new Semaphore(writers);
@@ -110,8 +121,9 @@ public final class Combiner<I, O> {
     Pending<I, O> p = new Pending<>(item);
     boolean interrupted = false;
     try {
-      while (!queue.offer(p, RECHECK_MS, TimeUnit.MILLISECONDS)) {
-        // full: the callers ahead are being written
+      // A plain offer first: a caller with its interrupt flag set still gets in when there is room.
+      while (!queue.offer(p) && !queue.offer(p, RECHECK_MS, TimeUnit.MILLISECONDS)) {
+        // full: the callers ahead are being run
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -199,13 +211,14 @@ public final class Combiner<I, O> {
         p.answer(r, null);
       }
     } catch (Throwable t) {
-      // Never leave a caller waiting: whatever escaped answers every item not yet answered.
+      // Never leave a caller waiting: whatever escaped answers every item not yet answered. The
+      // leader then waits for its own item's answer, which may be in another batch.
+      LOG.error("a combined call of {} items failed inside Herald", batch.size(), t);
       for (Pending<I, O> p : batch) {
         if (!p.answered) {
           p.answer(null, t);
         }
       }
-      throw t;
     }
   }
 
@@ -219,10 +232,19 @@ public final class Combiner<I, O> {
     try {
       out = many.run(in);
     } catch (RuntimeException e) {
-      LOG.debug("a call of {} items failed; running them one by one", batch.size(), e);
-      return false;
+      if (itemFault.test(e)) {
+        LOG.debug("a call of {} items failed; running them one by one", batch.size(), e);
+        return false;
+      }
+      // A failure they share (the database or Redis down, a timeout): each alone would only
+      // meet it again, one timeout after another. Every caller gets it now.
+      for (Pending<I, O> p : batch) {
+        p.answer(null, e);
+      }
+      return true;
     }
     if (out.size() != batch.size()) {
+      // A bug in many, found after it ran: its callers cannot be told what happened.
       throw new IllegalStateException(
           "a batch of " + batch.size() + " answered " + out.size() + " results");
     }

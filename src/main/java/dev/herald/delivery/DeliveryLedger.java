@@ -277,7 +277,7 @@ public final class DeliveryLedger {
   /**
    * PostgreSQL: {@link #record(Tx, Recorded)} for every one of {@code records} in one statement
    * (every attempt INSERTed from arrays, every delivery UPDATEd from arrays); whether each still
-   * held its lease, in order. One delivery appears at most once: an attempt holds its lease.
+   * held its lease, in order.
    */
   public List<Boolean> recordAll(Tx tx, List<Recorded> records) throws SQLException {
     int n = records.size();
@@ -303,9 +303,9 @@ public final class DeliveryLedger {
                 next_attempt_at = v.next_at, lease_owner = NULL, lease_until = NULL,
                 outcome = v.outcome, updated_at = v.now
             FROM unnest(?::text[], ?::text[], ?::int4[], ?::int8[], ?::text[], ?::int8[])
-                AS v (id, token, status, next_at, outcome, now)
+                WITH ORDINALITY AS v (id, token, status, next_at, outcome, now, n)
             WHERE d.id = v.id AND d.lease_owner = v.token
-            RETURNING d.id""",
+            RETURNING v.n""",
             ids,
             tokens,
             statuses,
@@ -313,11 +313,11 @@ public final class DeliveryLedger {
             outcomes,
             nows);
     Tx.Sql both = along(insertAttempts(records.stream().map(Recorded::attempt).toList()), update);
-    java.util.Set<String> held =
-        new java.util.HashSet<>(tx.listPlannedEachTime(both, rs -> rs.getString(1)));
-    List<Boolean> out = new ArrayList<>(n);
-    for (String id : ids) {
-      out.add(held.contains(id));
+    // By position, not by id: two records of one delivery (a worker that lost its lease, and the
+    // one that took it over) may share a batch, and only the holder's row is updated.
+    List<Boolean> out = new ArrayList<>(java.util.Collections.nCopies(n, false));
+    for (long position : tx.listPlannedEachTime(both, rs -> rs.getLong(1))) {
+      out.set((int) position - 1, true);
     }
     return out;
   }

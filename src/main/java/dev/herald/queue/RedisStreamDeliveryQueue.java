@@ -204,8 +204,11 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
   private StreamEntryID claimCursor = START;
   private long nextClaimAt = System.nanoTime();
 
+  /** An entry read ahead, and when (System.nanoTime). */
+  private record ReadAhead(Item item, long readAt) {}
+
   /** Entries read by XREADGROUP beyond the one taken; served before the next read. */
-  private final ConcurrentLinkedQueue<Item> readAhead = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<ReadAhead> readAhead = new ConcurrentLinkedQueue<>();
 
   /** Receipts of done items, for the acking thread to remove in batches. */
   private final BlockingQueue<String> acks = new ArrayBlockingQueue<>(ACK_QUEUE);
@@ -214,7 +217,8 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
 
   /** Offers of concurrent callers (each a message's fan-out), combined into one script. */
   private final Combiner<List<String>, Integer> offers =
-      new Combiner<>(OFFER_WRITERS, OFFER_BATCH, this::offerSegments, this::offerChunks);
+      new Combiner<>(
+          OFFER_WRITERS, OFFER_BATCH, this::offerSegments, this::offerChunks, e -> false);
 
   /**
    * @param dsn {@code redis://[user:password@]host:port[/db]}, or {@code rediss://} for TLS
@@ -304,9 +308,17 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
     if (deliveryIds.isEmpty() || outage.down()) {
       return 0;
     }
-    return deliveryIds.size() <= SCRIPT_BATCH
-        ? offers.submit(deliveryIds)
-        : offerChunks(deliveryIds);
+    if (deliveryIds.size() > SCRIPT_BATCH) {
+      return offerChunks(deliveryIds);
+    }
+    try {
+      return offers.submit(deliveryIds);
+    } catch (JedisException e) {
+      // A failed script is not retried: it may have run (a timeout), and a retry would add the
+      // ids twice. The refused ids are found again by the sweeper.
+      outage.failed("offer", e);
+      return 0;
+    }
   }
 
   /** Several callers' ids in one script; all or nothing (a failure throws). */
@@ -368,7 +380,7 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
       try {
         Item item = reclaim();
         if (item == null) {
-          item = readAhead.poll();
+          item = fromReadAhead();
         }
         if (item == null) {
           item = read(deadline);
@@ -385,6 +397,21 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
         return null;
       }
     } while (deadline - System.nanoTime() > 0);
+    return null;
+  }
+
+  /**
+   * The oldest entry read ahead, or null. One that waited there half of claimIdle is dropped
+   * instead: it is about to be claimed (by any node, this one included), and serving this copy too
+   * would attempt it twice.
+   */
+  private Item fromReadAhead() {
+    long now = System.nanoTime();
+    for (ReadAhead r = readAhead.poll(); r != null; r = readAhead.poll()) {
+      if (now - r.readAt() < claimEveryNanos) {
+        return r.item();
+      }
+    }
     return null;
   }
 
@@ -438,6 +465,7 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
       return null;
     }
     Item first = null;
+    long now = System.nanoTime();
     for (StreamEntry entry : read.getOrDefault(stream, List.of())) {
       Item item = item(entry);
       if (item == null) {
@@ -446,7 +474,7 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
       if (first == null) {
         first = item;
       } else {
-        readAhead.add(item);
+        readAhead.add(new ReadAhead(item, now));
       }
     }
     return first;
@@ -470,7 +498,7 @@ public final class RedisStreamDeliveryQueue implements DeliveryQueue {
    */
   @Override
   public void ack(Item item) {
-    if (!closed.get() && acks.offer(item.receipt())) {
+    if (!closed.get() && acker.isAlive() && acks.offer(item.receipt())) {
       return;
     }
     ackNow(List.of(item.receipt()));

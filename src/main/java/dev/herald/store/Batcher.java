@@ -1,6 +1,7 @@
 package dev.herald.store;
 
 import dev.herald.core.Combiner;
+import dev.herald.core.HeraldError;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -13,9 +14,10 @@ import java.util.List;
  * concurrent writers.
  *
  * <p>{@link #submit} returns the item's own result once the statement that holds it committed. A
- * statement is atomic, so when a batch fails (one bad item is enough: a unique key, a foreign key)
- * nothing of it was written and each of its items is run again alone: every caller gets its own
- * result or its own error, exactly as without batching.
+ * statement is atomic, so when a batch fails for what may be one item's fault (a unique key, a
+ * foreign key: {@link #itemFault}) nothing of it was written and each of its items is run again
+ * alone: every caller gets its own result or its own error, exactly as without batching. Any other
+ * failure (the database down, a timeout) is every caller's answer at once.
  *
  * @param <I> what one caller writes
  * @param <O> what it gets back
@@ -45,7 +47,25 @@ public final class Batcher<I, O> {
             writers,
             maxBatch,
             items -> store.writeOne(tx -> many.run(tx, items)),
-            item -> store.writeOne(tx -> one.run(tx, item)));
+            item -> store.writeOne(tx -> one.run(tx, item)),
+            Batcher::itemFault);
+  }
+
+  /**
+   * Whether a failed batch may have failed for one of its items: a unique key ({@link
+   * HeraldError.Conflict}), or another integrity or data error (SQLSTATE classes 23 and 22: a
+   * foreign key, a value out of range). Anything else (a lost connection, a timeout) would fail
+   * each item alone too.
+   */
+  static boolean itemFault(RuntimeException e) {
+    if (e instanceof HeraldError.Conflict) {
+      return true;
+    }
+    if (e instanceof StoreException && e.getCause() instanceof SQLException s) {
+      String state = s.getSQLState();
+      return state != null && (state.startsWith("23") || state.startsWith("22"));
+    }
+    return false;
   }
 
   /**

@@ -202,6 +202,33 @@ class BatchedWritesTest {
   }
 
   @Test
+  void a_batch_with_two_records_of_one_delivery_credits_only_the_lease_holder() {
+    DeliveryLedger.Recorded stale = claimedAndRecorded().get(3);
+    Attempt a = stale.attempt();
+    Attempt again =
+        new Attempt(
+            Ids.next(Ids.Prefix.ATTEMPT, Instant.ofEpochMilli(NOW + 6)),
+            a.appId(),
+            a.msgId(),
+            a.endpointId(),
+            a.deliveryId(),
+            a.url(),
+            a.status(),
+            a.responseStatusCode(),
+            a.response(),
+            a.responseDurationMs(),
+            a.triggerType(),
+            NOW + 6);
+    DeliveryLedger.Recorded holder = new DeliveryLedger.Recorded("node:3", again, null, NOW + 6);
+
+    List<Boolean> held = store.writeOne(tx -> ledger.recordAll(tx, List.of(stale, holder)));
+
+    assertThat(held).containsExactly(false, true);
+    assertThat(rowsAfter(List.of(holder)).get(0))
+        .isEqualTo(new State(Status.SUCCESS, 1, null, null, "delivered", NOW + 6));
+  }
+
+  @Test
   void several_records_in_one_statement_leave_what_one_at_a_time_leaves() throws SQLException {
     List<DeliveryLedger.Recorded> batched = claimedAndRecorded();
     List<Boolean> held = store.writeOne(tx -> ledger.recordAll(tx, batched));

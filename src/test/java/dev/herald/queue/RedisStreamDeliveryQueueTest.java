@@ -97,11 +97,11 @@ class RedisStreamDeliveryQueueTest extends DeliveryQueueContract {
     List<String> ids = List.of("dlv_1", "dlv_2", "dlv_3", "dlv_4", "dlv_5");
     assertThat(reader.offerAll(ids)).isEqualTo(ids.size());
 
-    // One read took all five: the other node sees none of them, and the reader serves them.
+    // One read took all five: the reader serves them, and the other node sees none of them.
     assertThat(reader.take(WAIT).deliveryId()).isEqualTo("dlv_1");
+    assertThat(reader.take(WAIT).deliveryId()).isEqualTo("dlv_2");
     assertThat(admin.xpending(stream(), RedisStreamDeliveryQueue.GROUP).getTotal()).isEqualTo(5);
     assertThat(other.take(Duration.ofMillis(50))).isNull();
-    assertThat(reader.take(WAIT).deliveryId()).isEqualTo("dlv_2");
 
     // The reader dies holding three read-ahead entries: another node claims them.
     Thread.sleep(CLAIM_IDLE.toMillis() + 100);
@@ -117,6 +117,32 @@ class RedisStreamDeliveryQueueTest extends DeliveryQueueContract {
     // dlv_1 and dlv_2 were taken but not acked either: all four others come back, in order.
     assertThat(claimed).containsExactly("dlv_1", "dlv_2", "dlv_3", "dlv_4");
     assertThat(other.take(WAIT).deliveryId()).isEqualTo("dlv_5");
+  }
+
+  @Test
+  void entries_left_too_long_in_the_read_ahead_buffer_come_back_once_by_claim() throws Exception {
+    RedisStreamDeliveryQueue slow = node("slow", 100);
+    assertThat(slow.offerAll(List.of("dlv_1", "dlv_2", "dlv_3"))).isEqualTo(3);
+    DeliveryQueue.Item first = slow.take(WAIT);
+    assertThat(first.deliveryId()).isEqualTo("dlv_1");
+    slow.ack(first);
+
+    // dlv_2 and dlv_3 wait in the buffer past claimIdle: the claim hands them out again, so the
+    // buffered copies must not be served as well.
+    Thread.sleep(CLAIM_IDLE.toMillis() + 100);
+    List<String> served = new ArrayList<>();
+    long until = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < until) {
+      DeliveryQueue.Item item = slow.take(Duration.ofMillis(300));
+      if (item == null && served.size() >= 2) {
+        break;
+      }
+      if (item != null) {
+        served.add(item.deliveryId());
+        slow.ack(item);
+      }
+    }
+    assertThat(served).containsExactly("dlv_2", "dlv_3");
   }
 
   @Test

@@ -198,6 +198,53 @@ class BatcherTest extends KvStores {
   }
 
   @Test
+  void a_failure_the_batch_shares_is_every_callers_answer_without_a_retry_each() throws Exception {
+    Store s = sqlite();
+    java.util.concurrent.atomic.AtomicInteger alone =
+        new java.util.concurrent.atomic.AtomicInteger();
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Batcher<String, String> b =
+        new Batcher<>(
+            s,
+            1,
+            64,
+            (tx, items) -> {
+              throw new java.sql.SQLException("connection lost", "08006");
+            },
+            (tx, item) -> {
+              alone.incrementAndGet();
+              if (item.equals(BLOCKER)) {
+                held.countDown();
+                try {
+                  release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return item;
+            });
+    Future<String> first = pool.submit(() -> b.submit(BLOCKER));
+    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+    List<Future<String>> queued = new ArrayList<>();
+    for (String k : keys("q")) {
+      queued.add(pool.submit(() -> b.submit(k)));
+    }
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (b.queued() < CALLERS && System.nanoTime() < until) {
+      Thread.sleep(5);
+    }
+    release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(BLOCKER);
+    for (Future<String> f : queued) {
+      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(StoreException.class)
+          .hasMessageContaining("connection lost");
+    }
+    assertThat(alone).hasValue(1); // the blocker only: no one-by-one retry
+  }
+
+  @Test
   void a_batch_that_answers_the_wrong_count_fails_its_callers_instead_of_hanging()
       throws Exception {
     Store s = sqlite();
