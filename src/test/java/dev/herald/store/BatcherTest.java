@@ -1,7 +1,6 @@
 package dev.herald.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.core.HeraldError;
 import java.util.ArrayList;
@@ -43,16 +42,26 @@ class BatcherTest extends KvStores {
 
   /** Inserts each key once; answers "key:one" or "key:many" by the path that wrote it. */
   private Batcher<String, String> batcher(Store s) {
-    return new Batcher<>(
+    return batcher(
         s,
-        1,
-        64,
         (tx, items) -> {
           batchSizes.add(items.size());
           String values = String.join(", ", Collections.nCopies(items.size(), "(?, 1)"));
           tx.update("INSERT INTO kv (k, v) VALUES " + values, items.toArray());
           return items.stream().map(k -> k + ":many").toList();
-        },
+        });
+  }
+
+  /**
+   * One writer slot and {@code many}; alone, an item is inserted and answered "key:one", and {@link
+   * #BLOCKER} holds the slot until {@link #gate} opens.
+   */
+  private Batcher<String, String> batcher(Store s, Batcher.Many<String, String> many) {
+    return new Batcher<>(
+        s,
+        1,
+        64,
+        many,
         (tx, item) -> {
           threadOf.put(item, Thread.currentThread().getName());
           if (item.equals(BLOCKER)) {
@@ -200,87 +209,23 @@ class BatcherTest extends KvStores {
   @Test
   void a_failure_the_batch_shares_is_every_callers_answer_without_a_retry_each() throws Exception {
     Store s = sqlite();
-    java.util.concurrent.atomic.AtomicInteger alone =
-        new java.util.concurrent.atomic.AtomicInteger();
-    CountDownLatch held = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
     Batcher<String, String> b =
-        new Batcher<>(
+        batcher(
             s,
-            1,
-            64,
             (tx, items) -> {
               throw new java.sql.SQLException("connection lost", "08006");
-            },
-            (tx, item) -> {
-              alone.incrementAndGet();
-              if (item.equals(BLOCKER)) {
-                held.countDown();
-                try {
-                  release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              return item;
             });
-    Future<String> first = pool.submit(() -> b.submit(BLOCKER));
-    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-    List<Future<String>> queued = new ArrayList<>();
-    for (String k : keys("q")) {
-      queued.add(pool.submit(() -> b.submit(k)));
-    }
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (b.queued() < CALLERS && System.nanoTime() < until) {
-      Thread.sleep(5);
-    }
-    release.countDown();
-    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(BLOCKER);
-    for (Future<String> f : queued) {
-      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
-          .hasCauseInstanceOf(StoreException.class)
-          .hasMessageContaining("connection lost");
-    }
-    assertThat(alone).hasValue(1); // the blocker only: no one-by-one retry
+    Map<String, String> answers = queuedBehindABusySlot(b, keys("q"));
+    assertThat(answers.values()).containsOnly(StoreException.class.getSimpleName());
+    assertThat(threadOf).containsOnlyKeys(BLOCKER); // no one-by-one retry
+    assertThat(keys(s)).containsExactly(BLOCKER);
   }
 
   @Test
   void a_batch_that_answers_the_wrong_count_fails_its_callers_instead_of_hanging()
       throws Exception {
-    Store s = sqlite();
-    CountDownLatch held = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Batcher<String, String> b =
-        new Batcher<>(
-            s,
-            1,
-            64,
-            (tx, items) -> List.of("only one"),
-            (tx, item) -> {
-              if (item.equals(BLOCKER)) {
-                held.countDown();
-                try {
-                  release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              return item;
-            });
-    Future<String> first = pool.submit(() -> b.submit(BLOCKER));
-    assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
-    Future<?> a = pool.submit(() -> b.submit("a"));
-    Future<?> c = pool.submit(() -> b.submit("c"));
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (b.queued() < 2 && System.nanoTime() < until) {
-      Thread.sleep(5);
-    }
-    release.countDown();
-    assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo(BLOCKER);
-    for (Future<?> f : List.of(a, c)) {
-      assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS))
-          .hasCauseInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("answered 1 results");
-    }
+    Batcher<String, String> b = batcher(sqlite(), (tx, items) -> List.of("only one"));
+    Map<String, String> answers = queuedBehindABusySlot(b, keys("w"));
+    assertThat(answers.values()).containsOnly(IllegalStateException.class.getSimpleName());
   }
 }
