@@ -123,22 +123,6 @@ public final class DeliveryLedger {
 
   /** PostgreSQL: every row of {@code rows} (at least one) in one INSERT, from arrays. */
   private static Tx.Sql insertAll(List<Delivery> rows, long queueLeaseMillis) {
-    int n = rows.size();
-    String[] ids = new String[n];
-    String[] apps = new String[n];
-    String[] msgs = new String[n];
-    String[] endpoints = new String[n];
-    Integer[] triggers = new Integer[n];
-    Long[] created = new Long[n];
-    for (int i = 0; i < n; i++) {
-      Delivery d = rows.get(i);
-      ids[i] = d.id();
-      apps[i] = d.appId();
-      msgs[i] = d.msgId();
-      endpoints[i] = d.endpointId();
-      triggers[i] = d.triggerType();
-      created[i] = d.createdAt();
-    }
     return new Tx.Sql(
         """
         INSERT INTO delivery (id, app_id, msg_id, endp_id, status, trigger_type, attempts,
@@ -150,12 +134,12 @@ public final class DeliveryLedger {
         Status.PENDING.code(),
         QUEUED,
         queueLeaseMillis,
-        ids,
-        apps,
-        msgs,
-        endpoints,
-        triggers,
-        created);
+        Tx.column(rows, Delivery::id, String[]::new),
+        Tx.column(rows, Delivery::appId, String[]::new),
+        Tx.column(rows, Delivery::msgId, String[]::new),
+        Tx.column(rows, Delivery::endpointId, String[]::new),
+        Tx.column(rows, Delivery::triggerType, Integer[]::new),
+        Tx.column(rows, Delivery::createdAt, Long[]::new));
   }
 
   /**
@@ -280,22 +264,6 @@ public final class DeliveryLedger {
    * held its lease, in order.
    */
   public List<Boolean> recordAll(Tx tx, List<Recorded> records) throws SQLException {
-    int n = records.size();
-    String[] ids = new String[n];
-    String[] tokens = new String[n];
-    Integer[] statuses = new Integer[n];
-    Long[] next = new Long[n];
-    String[] outcomes = new String[n];
-    Long[] nows = new Long[n];
-    for (int i = 0; i < n; i++) {
-      Recorded r = records.get(i);
-      ids[i] = r.attempt().deliveryId();
-      tokens[i] = r.token();
-      statuses[i] = r.status().code();
-      next[i] = r.next();
-      outcomes[i] = r.outcome();
-      nows[i] = r.now();
-    }
     Tx.Sql update =
         new Tx.Sql(
             """
@@ -306,16 +274,16 @@ public final class DeliveryLedger {
                 WITH ORDINALITY AS v (id, token, status, next_at, outcome, now, n)
             WHERE d.id = v.id AND d.lease_owner = v.token
             RETURNING v.n""",
-            ids,
-            tokens,
-            statuses,
-            next,
-            outcomes,
-            nows);
+            Tx.column(records, r -> r.attempt().deliveryId(), String[]::new),
+            Tx.column(records, Recorded::token, String[]::new),
+            Tx.column(records, r -> r.status().code(), Integer[]::new),
+            Tx.column(records, Recorded::next, Long[]::new),
+            Tx.column(records, Recorded::outcome, String[]::new),
+            Tx.column(records, Recorded::now, Long[]::new));
     Tx.Sql both = along(insertAttempts(records.stream().map(Recorded::attempt).toList()), update);
     // By position, not by id: two records of one delivery (a worker that lost its lease, and the
     // one that took it over) may share a batch, and only the holder's row is updated.
-    List<Boolean> out = new ArrayList<>(java.util.Collections.nCopies(n, false));
+    List<Boolean> out = new ArrayList<>(java.util.Collections.nCopies(records.size(), false));
     for (long position : tx.listPlannedEachTime(both, rs -> rs.getLong(1))) {
       out.set((int) position - 1, true);
     }
@@ -384,52 +352,24 @@ public final class DeliveryLedger {
 
   /** PostgreSQL: one INSERT of every attempt in {@code attempts}, from one array per column. */
   private static Tx.Sql insertAttempts(List<Attempt> attempts) {
-    int n = attempts.size();
-    String[] ids = new String[n];
-    String[] apps = new String[n];
-    String[] msgs = new String[n];
-    String[] endpoints = new String[n];
-    String[] deliveries = new String[n];
-    String[] urls = new String[n];
-    Integer[] statuses = new Integer[n];
-    Integer[] codes = new Integer[n];
-    String[] responses = new String[n];
-    Long[] durations = new Long[n];
-    Integer[] triggers = new Integer[n];
-    Long[] created = new Long[n];
-    for (int i = 0; i < n; i++) {
-      Attempt a = attempts.get(i);
-      ids[i] = a.id();
-      apps[i] = a.appId();
-      msgs[i] = a.msgId();
-      endpoints[i] = a.endpointId();
-      deliveries[i] = a.deliveryId();
-      urls[i] = a.url();
-      statuses[i] = a.status().code();
-      codes[i] = a.responseStatusCode();
-      responses[i] = a.response();
-      durations[i] = a.responseDurationMs();
-      triggers[i] = a.triggerType();
-      created[i] = a.createdAt();
-    }
     return new Tx.Sql(
         """
         INSERT INTO message_attempt (id, app_id, msg_id, endp_id, delivery_id, url, status,
             response_status_code, response, response_duration_ms, trigger_type, created_at)
         SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
             ?::int4[], ?::int4[], ?::text[], ?::int8[], ?::int4[], ?::int8[])""",
-        ids,
-        apps,
-        msgs,
-        endpoints,
-        deliveries,
-        urls,
-        statuses,
-        codes,
-        responses,
-        durations,
-        triggers,
-        created);
+        Tx.column(attempts, Attempt::id, String[]::new),
+        Tx.column(attempts, Attempt::appId, String[]::new),
+        Tx.column(attempts, Attempt::msgId, String[]::new),
+        Tx.column(attempts, Attempt::endpointId, String[]::new),
+        Tx.column(attempts, Attempt::deliveryId, String[]::new),
+        Tx.column(attempts, Attempt::url, String[]::new),
+        Tx.column(attempts, a -> a.status().code(), Integer[]::new),
+        Tx.column(attempts, Attempt::responseStatusCode, Integer[]::new),
+        Tx.column(attempts, Attempt::response, String[]::new),
+        Tx.column(attempts, Attempt::responseDurationMs, Long[]::new),
+        Tx.column(attempts, Attempt::triggerType, Integer[]::new),
+        Tx.column(attempts, Attempt::createdAt, Long[]::new));
   }
 
   private static Tx.Sql insertAttempt(Attempt a) {

@@ -155,8 +155,7 @@ public final class MessageService {
                           : apps.getOrCreate(tx, scope, appIdOrUid, in.application());
                   Message m = insert(tx, app, in);
                   return new Accepted(
-                      m,
-                      fanOut(tx, null, m, targets != null ? targets : targets(tx, m.appId(), m)));
+                      m, fanOut(tx, m, targets != null ? targets : targets(tx, m.appId(), m)));
                 });
     if (!accepted.deliveries().isEmpty()) {
       fresh.put(accepted.message().id(), accepted.message());
@@ -234,7 +233,7 @@ public final class MessageService {
     Duration retention = Duration.ofDays(MessageIn.DEFAULT_RETENTION_DAYS);
     Message m =
         insert(tx, app, new MessageIn(eventType, null, null, null, payload, retention, null));
-    return DeliveryLedger.ids(fanOut(tx, null, m, targets));
+    return DeliveryLedger.ids(fanOut(tx, m, targets));
   }
 
   /** Offers committed delivery ids to the queue; the sweeper finds any it refuses. */
@@ -249,15 +248,11 @@ public final class MessageService {
         .toList();
   }
 
-  /**
-   * One pending delivery of {@code m} per endpoint in {@code targets}, marked queued; the rows.
-   * {@code insertion}: the message's own INSERT, to run with them (null: it already ran).
-   */
-  private List<Delivery> fanOut(Tx tx, Tx.Sql insertion, Message m, List<String> targets)
-      throws SQLException {
+  /** One pending delivery of {@code m} per endpoint in {@code targets}, marked queued; the rows. */
+  private List<Delivery> fanOut(Tx tx, Message m, List<String> targets) throws SQLException {
     return ledger.create(
         tx,
-        insertion,
+        null,
         DeliveryLedger.pending(m.appId(), m.id(), targets, Delivery.SCHEDULED, clock.millis()),
         queueLease.toMillis());
   }

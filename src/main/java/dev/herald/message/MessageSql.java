@@ -71,36 +71,20 @@ final class MessageSql {
    * {@code eventId} fails the whole statement.
    */
   Tx.Sql insertions(List<Message> ms) {
-    int n = ms.size();
-    String[][] text = new String[7][n];
-    Long[] created = new Long[n];
-    Long[] expires = new Long[n];
-    for (int i = 0; i < n; i++) {
-      Message m = ms.get(i);
-      text[0][i] = m.id();
-      text[1][i] = m.appId();
-      text[2][i] = m.eventType();
-      text[3][i] = m.eventId();
-      text[4][i] = text(m.channels());
-      text[5][i] = text(m.tags());
-      text[6][i] = m.payload();
-      created[i] = m.createdAt();
-      expires[i] = m.expiresAt();
-    }
     return new Tx.Sql(
         "INSERT INTO message ("
             + COLUMNS
             + ") SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
             + " ?::text[], ?::text[], ?::int8[], ?::int8[])",
-        text[0],
-        text[1],
-        text[2],
-        text[3],
-        text[4],
-        text[5],
-        text[6],
-        created,
-        expires);
+        Tx.column(ms, Message::id, String[]::new),
+        Tx.column(ms, Message::appId, String[]::new),
+        Tx.column(ms, Message::eventType, String[]::new),
+        Tx.column(ms, Message::eventId, String[]::new),
+        Tx.column(ms, m -> text(m.channels()), String[]::new),
+        Tx.column(ms, m -> text(m.tags()), String[]::new),
+        Tx.column(ms, Message::payload, String[]::new),
+        Tx.column(ms, Message::createdAt, Long[]::new),
+        Tx.column(ms, Message::expiresAt, Long[]::new));
   }
 
   /** Message {@code id} of whatever app: for the delivery engine, which holds ids it wrote. */

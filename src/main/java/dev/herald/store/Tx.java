@@ -8,6 +8,8 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * One open transaction: thin helpers over JDBC. Parameters bind by Java type (String, Long,
@@ -39,6 +41,15 @@ public final class Tx {
    * {@link dev.herald.delivery.DeliveryLedger#create}).
    */
   public record Sql(String text, Object... args) {}
+
+  /**
+   * One array parameter of a multi-row statement ({@code unnest(?)}, PostgreSQL): {@code get} of
+   * every row, in order.
+   */
+  public static <T, V> V[] column(
+      List<T> rows, Function<? super T, ? extends V> get, IntFunction<V[]> array) {
+    return rows.stream().map(get).toArray(array);
+  }
 
   /** Maps the current row of a result set. */
   @FunctionalInterface
