@@ -7,8 +7,8 @@ import com.auth0.jwt.exceptions.JWTVerificationException;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.auth0.jwt.interfaces.JWTVerifier;
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import dev.herald.core.Caches;
 import dev.herald.core.HeraldError;
 import dev.herald.core.Ids;
 import dev.herald.core.Scope;
@@ -65,7 +65,7 @@ public final class Tokens implements Authenticator {
     // The verifier reads the same clock as the cache, so both agree on when a token expires.
     this.verifier = ((BaseVerification) JWT.require(algorithm).acceptLeeway(5)).build(clock);
     this.verified =
-        Caffeine.newBuilder()
+        Caches.newBuilder()
             .maximumSize(cacheSize)
             .ticker(() -> clock.millis() * 1_000_000) // wall clock, like exp
             .expireAfter(Expiry.writing((String token, Verified v) -> keep(v)))

@@ -1,7 +1,7 @@
 package dev.herald.delivery;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.herald.core.Caches;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +29,7 @@ public final class FreshDeliveries {
     this.fresh =
         queueLease.compareTo(KEPT_FOR.multipliedBy(2)) < 0
             ? null
-            : Caffeine.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(KEPT_FOR).build();
+            : Caches.newBuilder().maximumSize(MAX_ENTRIES).expireAfterWrite(KEPT_FOR).build();
   }
 
   /** Remembers {@code deliveries}, committed and marked queued, before they are handed off. */

@@ -1,7 +1,7 @@
 package dev.herald.dispatch;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.herald.core.Caches;
 import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -35,7 +35,7 @@ final class EndpointLimits {
 
   EndpointLimits(int concurrency) {
     this.concurrency = concurrency;
-    this.states = Caffeine.newBuilder().maximumSize(MAX_ENDPOINTS).expireAfterAccess(IDLE).build();
+    this.states = Caches.newBuilder().maximumSize(MAX_ENDPOINTS).expireAfterAccess(IDLE).build();
   }
 
   /** Admission: either a permit to release after the attempt, or how long to defer. */

@@ -1,9 +1,9 @@
 package dev.herald.message;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.herald.app.App;
 import dev.herald.app.AppService;
+import dev.herald.core.Caches;
 import dev.herald.core.HeraldError;
 import dev.herald.core.Ids;
 import dev.herald.core.Scope;
@@ -104,7 +104,7 @@ public final class MessageService {
     this.queueLease = queueLease;
     this.clock = clock;
     this.fresh =
-        Caffeine.newBuilder()
+        Caches.newBuilder()
             .maximumWeight(
                 Math.min(
                     MAX_FRESH_CHARS, Runtime.getRuntime().maxMemory() / 2 / FRESH_BUDGET_FRACTION))

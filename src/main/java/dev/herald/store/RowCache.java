@@ -1,8 +1,8 @@
 package dev.herald.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Weigher;
+import dev.herald.core.Caches;
 import java.time.Duration;
 import java.util.function.Function;
 
@@ -27,7 +27,7 @@ public final class RowCache<K, V> {
   public static <K, V> RowCache<K, V> of(
       long maxWeight, Weigher<? super K, ? super V> weigher, Duration ttl) {
     return new RowCache<>(
-        Caffeine.newBuilder()
+        Caches.newBuilder()
             .maximumWeight(maxWeight)
             .weigher(weigher)
             .expireAfterWrite(ttl)

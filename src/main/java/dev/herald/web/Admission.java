@@ -1,7 +1,7 @@
 package dev.herald.web;
 
 import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.herald.core.Caches;
 import dev.herald.core.HeraldError;
 import dev.herald.core.Scope;
 import io.javalin.http.Context;
@@ -64,7 +64,7 @@ public final class Admission {
     this.maxBodyBytes = maxInFlightBodyBytes;
     this.ratePerSecond = ratePerSecond;
     this.buckets =
-        Caffeine.newBuilder()
+        Caches.newBuilder()
             .maximumSize(MAX_TRACKED_CALLERS)
             .expireAfterAccess(Duration.ofMinutes(5))
             .build();
