@@ -85,13 +85,16 @@ final class Tables {
       b.append(
           String.format(
               "Backlog (%s): %s pending deliveries to 100 endpoints of a stopped sink, accepted"
-                  + " in %s s (%s deliveries/s); RSS %s MB before, %s MB after (+%s MB), peak %s"
-                  + " MB.%n%n",
+                  + " in %s s (%s deliveries/s); RSS %s MB cold, %s MB before (after %s"
+                  + " deliveries of a 1→100 warm-up to the live sink), %s MB after (+%s MB),"
+                  + " peak %s MB.%n%n",
               map(r.get("backlog")).get("mode"),
               fmt(num(backlog, "pending_deliveries")),
               fmt(num(backlog, "fill_seconds")),
               fmt(num(backlog, "accepted_deliveries_per_s")),
+              fmt(num(backlog, "rss_cold_mb")),
               fmt(num(backlog, "rss_before_mb")),
+              fmt(num(backlog, "warm_up_deliveries")),
               fmt(num(backlog, "rss_after_mb")),
               fmt(num(backlog, "rss_added_mb")),
               fmt(num(backlog, "peak_rss_mb"))));
