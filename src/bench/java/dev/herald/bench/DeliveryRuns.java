@@ -185,6 +185,12 @@ final class DeliveryRuns {
 
   /** One closed-loop run through Herald: {@code senders} for {@code seconds}, then the drain. */
   Map<String, Double> throughput(HeraldNode node, String app, int fanout, int senders, double seconds) {
+    return throughput(node, app, fanout, senders, seconds, MAX_DELIVERIES_PER_RUN / fanout);
+  }
+
+  /** {@link #throughput}, sending at most {@code maxMessages}. */
+  Map<String, Double> throughput(
+      HeraldNode node, String app, int fanout, int senders, double seconds, long maxMessages) {
     SinkClient.Stats before = sink.stats();
     double cpu = node.process.cpuSeconds();
     double sinkCpu = sink.process().cpuSeconds();
@@ -203,7 +209,7 @@ final class DeliveryRuns {
           load.closed(
               senders,
               seconds,
-              MAX_DELIVERIES_PER_RUN / fanout,
+              maxMessages,
               n -> node.message(app, ctx.message()));
       long expected = c.ok() * fanout;
       SinkClient.Stats after = sink.awaitCount(before.count() + expected, s.drainSeconds(), 15);

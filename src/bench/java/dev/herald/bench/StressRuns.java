@@ -19,8 +19,9 @@ import java.util.Map;
  *       endpoints whose sink is stopped (nothing listens on their port, so every attempt is refused
  *       and rescheduled): Herald's RSS before and after (one run: it is long; the fill stops
  *       after {@code BENCH_BACKLOG_MAX_SECONDS}, default 240, and the size reached is reported).
- *       "Before" is read after a 1→100 warm-up of {@link #BACKLOG_WARM_UP_SECONDS} toward the
- *       live sink, once all of it is delivered; the cold RSS, read before that, is reported too.
+ *       "Before" is read after a 1→100 warm-up toward the live sink ({@link
+ *       #BACKLOG_WARM_UP_MESSAGES}), once all of it is delivered; the cold RSS, read before that,
+ *       is reported too.
  * </ul>
  */
 final class StressRuns {
@@ -30,8 +31,13 @@ final class StressRuns {
   /** Senders filling the backlog. */
   static final int BACKLOG_SENDERS = 16;
 
-  /** How long the 1→100 warm-up toward the live sink runs before the backlog's "before". */
+  /**
+   * The 1→100 warm-up toward the live sink before the backlog's "before": at most this long and
+   * this many messages (100,000 deliveries), then until all of it is delivered.
+   */
   static final double BACKLOG_WARM_UP_SECONDS = 20;
+
+  static final long BACKLOG_WARM_UP_MESSAGES = 1_000;
 
   /** How long Herald works on the backlog before its RSS is read again. */
   static final long SETTLE_MS = 10_000;
@@ -135,7 +141,8 @@ final class StressRuns {
               delivery.app(node, "backlog-warm-up", ENDPOINTS),
               ENDPOINTS,
               BACKLOG_SENDERS,
-              BACKLOG_WARM_UP_SECONDS);
+              BACKLOG_WARM_UP_SECONDS,
+              BACKLOG_WARM_UP_MESSAGES);
       sleep(5_000);
       long rssBefore = node.process.rssBytes();
       Map<String, Double> f = Figures.of();
@@ -156,6 +163,7 @@ final class StressRuns {
         f.put("accepted_deliveries_per_s", c.ok() * ENDPOINTS / c.seconds());
         f.put("refused", (double) c.failed());
         f.put("warm_up_deliveries", warm.get("delivered"));
+        f.put("warm_up_undelivered", warm.get("undelivered_at_end"));
         f.put("rss_cold_mb", Figures.mb(rssCold));
         f.put("rss_before_mb", Figures.mb(rssBefore));
         f.put("rss_after_fill_mb", Figures.mb(afterFill));

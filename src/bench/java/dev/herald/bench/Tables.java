@@ -120,7 +120,7 @@ final class Tables {
       row(b, e.getKey() + " RSS ≤ 256 MB at 5,000 deliveries/s", rss, rss <= 256);
     }
     double added = num(backlog, "rss_added_mb");
-    row(b, "backlog adds ≤ 64 MB RSS", added, added <= 64);
+    row(b, "backlog adds ≤ 64 MB RSS (to a warmed Herald)", added, added <= 64);
     if (!iso.isEmpty()) {
       double ratio = ((Number) iso.get("p99_ratio")).doubleValue();
       row(b, "fast endpoints' p99 ≤ 2× baseline beside a slow one", ratio, ratio <= 2);
