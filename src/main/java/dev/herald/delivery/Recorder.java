@@ -11,6 +11,12 @@ import java.util.Optional;
  * its own. On PostgreSQL, records of concurrent attempts share one statement ({@link Batcher}): one
  * round trip and one commit for all that arrive while the previous one runs. On SQLite the group
  * commit already shares one transaction among them.
+ *
+ * <p>On PostgreSQL a record's commit does not wait for the disk ({@link Store.Commit#UNSYNCED}):
+ * the message and its delivery row are durable since the accept, and a record undone by a crash of
+ * the database server leaves the delivery leased, so the sweeper hands it out again and it is
+ * attempted again (at-least-once). Records are half of the commits at saturation; their flushes
+ * queued beside the accepts', whose commit the sender waits for.
  */
 public final class Recorder {
   /** Statements in flight at once at most: while one commits, the next batch is on its way. */
@@ -28,7 +34,8 @@ public final class Recorder {
     this.ledger = ledger;
     this.batcher =
         store.dialect() == Dialect.POSTGRESQL
-            ? new Batcher<>(store, WRITERS, MAX_BATCH, ledger::recordAll, ledger::record)
+            ? new Batcher<>(
+                store, Store.Commit.UNSYNCED, WRITERS, MAX_BATCH, ledger::recordAll, ledger::record)
             : null;
   }
 

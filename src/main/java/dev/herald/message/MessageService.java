@@ -113,7 +113,8 @@ public final class MessageService {
             .build();
     this.accepts =
         store.dialect() == Dialect.POSTGRESQL
-            ? new Batcher<>(store, WRITERS, MAX_BATCH, this::writeAll, this::write)
+            ? new Batcher<>(
+                store, Store.Commit.DURABLE, WRITERS, MAX_BATCH, this::writeAll, this::write)
             : null;
   }
 

@@ -38,16 +38,18 @@ public final class Batcher<I, O> {
   private final Combiner<I, O> combiner;
 
   /**
+   * @param commit how each statement commits ({@link Store#writeOne(Store.Work, Store.Commit)})
    * @param writers batches written at once at most (each holds a connection)
    * @param maxBatch items in one statement at most
    */
-  public Batcher(Store store, int writers, int maxBatch, Many<I, O> many, One<I, O> one) {
+  public Batcher(
+      Store store, Store.Commit commit, int writers, int maxBatch, Many<I, O> many, One<I, O> one) {
     this.combiner =
         new Combiner<>(
             writers,
             maxBatch,
-            items -> store.writeOne(tx -> many.run(tx, items)),
-            item -> store.writeOne(tx -> one.run(tx, item)),
+            items -> store.writeOne(tx -> many.run(tx, items), commit),
+            item -> store.writeOne(tx -> one.run(tx, item), commit),
             Batcher::itemFault);
   }
 

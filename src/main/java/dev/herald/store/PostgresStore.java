@@ -4,7 +4,11 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.SQLException;
 
-/** The production store: PostgreSQL through one Hikari pool shared by reads and writes. */
+/**
+ * The production store: PostgreSQL through one Hikari pool shared by reads and writes, and a small
+ * second one whose sessions commit with {@code synchronous_commit = off} ({@link
+ * Store.Commit#UNSYNCED}).
+ */
 public final class PostgresStore extends JdbcStore {
   /** SQLSTATE of a unique-key violation. */
   static final String UNIQUE_VIOLATION = "23505";
@@ -12,21 +16,39 @@ public final class PostgresStore extends JdbcStore {
   /** How long a request waits for a free connection before failing, in ms. */
   static final long CONNECTION_TIMEOUT_MS = 10_000;
 
+  /**
+   * Connections of the unsynced pool: its one user, the attempt {@code Recorder}, has at most two
+   * statements in flight.
+   */
+  static final int UNSYNCED_POOL_SIZE = 2;
+
   private final HikariDataSource pool;
+  private final HikariDataSource unsynced;
 
   public PostgresStore(String jdbcUrl, String user, String password, int poolSize) {
     super(Dialect.POSTGRESQL);
+    this.pool = new HikariDataSource(config(jdbcUrl, user, password, "herald-postgres", poolSize));
+    HikariConfig lazy =
+        config(jdbcUrl, user, password, "herald-postgres-unsynced", UNSYNCED_POOL_SIZE);
+    // A session setting sent at connect time (libpq's "options"); SHOW synchronous_commit says off.
+    lazy.addDataSourceProperty("options", "-c synchronous_commit=off");
+    lazy.setMinimumIdle(0);
+    this.unsynced = new HikariDataSource(lazy);
+  }
+
+  private static HikariConfig config(
+      String jdbcUrl, String user, String password, String name, int size) {
     HikariConfig cfg = new HikariConfig();
     cfg.setJdbcUrl(jdbcUrl);
     cfg.setUsername(user);
     cfg.setPassword(password);
-    cfg.setPoolName("herald-postgres");
-    cfg.setMaximumPoolSize(poolSize);
-    cfg.setMinimumIdle(Math.min(2, poolSize));
+    cfg.setPoolName(name);
+    cfg.setMaximumPoolSize(size);
+    cfg.setMinimumIdle(Math.min(2, size));
     cfg.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
     // The leases and the auto-commit reads assume it, whatever the server's default.
     cfg.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-    this.pool = new HikariDataSource(cfg);
+    return cfg;
   }
 
   @Override
@@ -43,6 +65,11 @@ public final class PostgresStore extends JdbcStore {
   @Override
   public <T> T writeOne(Work<T> work) {
     return run(pool, work, Mode.ONE_STATEMENT);
+  }
+
+  @Override
+  public <T> T writeOne(Work<T> work, Commit commit) {
+    return run(commit == Commit.UNSYNCED ? unsynced : pool, work, Mode.ONE_STATEMENT);
   }
 
   /**
@@ -62,6 +89,7 @@ public final class PostgresStore extends JdbcStore {
 
   @Override
   public void close() {
+    unsynced.close();
     pool.close();
   }
 }

@@ -29,6 +29,26 @@ public interface Store extends AutoCloseable {
    */
   <T> T writeOne(Work<T> work);
 
+  /** When a write's commit returns. */
+  enum Commit {
+    /** Once the write is on disk: a crash of the database server cannot undo it. */
+    DURABLE,
+    /**
+     * Once the write is visible to every other transaction, possibly before it is on disk
+     * (PostgreSQL's {@code synchronous_commit = off}). A crash of the database server (not of
+     * Herald) can undo the writes of its last few hundred milliseconds, in commit order: no write
+     * survives one committed before it. Only for writes whose loss the sweeper repairs, such as an
+     * attempt's record: the delivery is then attempted again, as at-least-once allows. SQLite
+     * commits it like any other write.
+     */
+    UNSYNCED
+  }
+
+  /** {@link #writeOne(Work)}, committed as {@code commit} says. */
+  default <T> T writeOne(Work<T> work, Commit commit) {
+    return writeOne(work);
+  }
+
   /**
    * Runs {@code work} so that it only reads. SQLite reads one snapshot; PostgreSQL (READ COMMITTED,
    * where every statement sees its own snapshot anyway) runs each statement by itself, without

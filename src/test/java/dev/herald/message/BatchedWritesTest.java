@@ -6,7 +6,9 @@ import dev.herald.core.Ids;
 import dev.herald.delivery.Attempt;
 import dev.herald.delivery.Delivery;
 import dev.herald.delivery.DeliveryLedger;
+import dev.herald.delivery.Recorder;
 import dev.herald.delivery.Status;
+import dev.herald.store.Dialect;
 import dev.herald.store.Store;
 import dev.herald.testing.PgSchema;
 import dev.herald.web.Json;
@@ -14,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * The multi-row statements that PostgreSQL runs for a batch of concurrent writes: several messages
  * with their deliveries ({@link MessageSql#insertions} with {@link DeliveryLedger#create}), and
  * several attempt records ({@link DeliveryLedger#recordAll}). Each must leave exactly the rows that
- * the one-at-a-time statements leave.
+ * the one-at-a-time statements leave. Records go through the {@link Recorder} unsynced.
  */
 class BatchedWritesTest {
   private static final long LEASE = 30_000;
@@ -257,5 +260,58 @@ class BatchedWritesTest {
         .isEqualTo(
             List.of(new Logged("ep_b", "http://127.0.0.1:1/", Status.SUCCESS, 204, "", NOW + 5)));
     assertThat(rowsAfter(single)).isEqualTo(afterBatch);
+  }
+
+  @Test
+  void the_recorder_commits_records_without_waiting_for_the_disk() {
+    List<DeliveryLedger.Recorded> records = claimedAndRecorded();
+    List<Store.Commit> commits = new CopyOnWriteArrayList<>();
+    Store watched =
+        new Store() {
+          @Override
+          public Dialect dialect() {
+            return store.dialect();
+          }
+
+          @Override
+          public <T> T write(Work<T> work) {
+            throw new AssertionError("a record is one statement");
+          }
+
+          @Override
+          public <T> T writeOne(Work<T> work) {
+            return writeOne(work, Commit.DURABLE);
+          }
+
+          @Override
+          public <T> T writeOne(Work<T> work, Commit commit) {
+            commits.add(commit);
+            return store.writeOne(work, commit);
+          }
+
+          @Override
+          public <T> T read(Work<T> work) {
+            return store.read(work);
+          }
+
+          @Override
+          public void migrate() {}
+
+          @Override
+          public boolean ping() {
+            return true;
+          }
+
+          @Override
+          public void close() {}
+        };
+    Recorder recorder = new Recorder(watched, ledger);
+
+    assertThat(recorder.record(records.get(0))).isTrue();
+    assertThat(recorder.record(records.get(3))).isFalse();
+
+    assertThat(commits).containsExactly(Store.Commit.UNSYNCED, Store.Commit.UNSYNCED);
+    assertThat(rowsAfter(records.subList(0, 1)).get(0))
+        .isEqualTo(new State(Status.SUCCESS, 1, null, null, "delivered", NOW + 5));
   }
 }

@@ -59,6 +59,7 @@ class BatcherTest extends KvStores {
   private Batcher<String, String> batcher(Store s, Batcher.Many<String, String> many) {
     return new Batcher<>(
         s,
+        Store.Commit.DURABLE,
         1,
         64,
         many,

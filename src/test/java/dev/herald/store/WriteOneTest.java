@@ -87,4 +87,47 @@ class WriteOneTest extends KvStores {
     Optional<Integer> v = s.read(tx -> tx.one("SELECT v FROM kv", rs -> rs.getInt(1)));
     assertThat(v).contains(7);
   }
+
+  private static String synchronousCommit(Store s, Store.Commit commit) {
+    return s.writeOne(
+        tx -> tx.one("SHOW synchronous_commit", rs -> rs.getString(1)).orElseThrow(), commit);
+  }
+
+  @Test
+  void postgres_unsynced_writes_commit_without_waiting_for_the_disk() throws SQLException {
+    Store s = postgres();
+    String serverDefault =
+        s.read(
+            tx ->
+                tx.one(
+                        "SELECT reset_val FROM pg_settings WHERE name = 'synchronous_commit'",
+                        rs -> rs.getString(1))
+                    .orElseThrow());
+    assertThat(synchronousCommit(s, Store.Commit.UNSYNCED)).isEqualTo("off");
+    assertThat(synchronousCommit(s, Store.Commit.DURABLE)).isEqualTo(serverDefault);
+    assertThat(
+            s.<String>writeOne(
+                tx -> tx.one("SHOW synchronous_commit", rs -> rs.getString(1)).orElseThrow()))
+        .isEqualTo(serverDefault);
+    // Visible at once to the other pool, and still one statement only.
+    s.writeOne(tx -> tx.update("INSERT INTO kv VALUES ('u', 1)"), Store.Commit.UNSYNCED);
+    assertThat(keys(s)).containsExactly("u");
+    assertThatThrownBy(
+            () ->
+                s.writeOne(
+                    tx -> {
+                      tx.update("INSERT INTO kv VALUES ('v', 1)");
+                      return tx.update("INSERT INTO kv VALUES ('w', 1)");
+                    },
+                    Store.Commit.UNSYNCED))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(keys(s)).containsExactly("u", "v");
+  }
+
+  @Test
+  void sqlite_commits_unsynced_writes_like_any_other() {
+    Store s = sqlite();
+    s.writeOne(tx -> tx.update("INSERT INTO kv VALUES ('u', 1)"), Store.Commit.UNSYNCED);
+    assertThat(keys(s)).containsExactly("u");
+  }
 }
