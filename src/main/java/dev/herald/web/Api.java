@@ -27,6 +27,13 @@ public final class Api {
   /** Listen backlog: connections the kernel holds completed before Jetty accepts them. */
   static final int ACCEPT_QUEUE = 1024;
 
+  /**
+   * Javalin copies each response body to Jetty through a buffer of this size, allocated per
+   * response: a JSON body of a few KiB needs one pass, and Jetty aggregates the writes of a larger
+   * one.
+   */
+  static final int RESPONSE_COPY_BUFFER_BYTES = 8192;
+
   /** Context attribute holding the caller's {@link Scope}. */
   static final String SCOPE_ATTRIBUTE = "herald.scope";
 
@@ -220,6 +227,9 @@ public final class Api {
               config.router.treatMultipleSlashesAsSingleSlash = true;
               config.http.maxRequestSize = cfg.maxRequestBodyBytes();
               config.http.generateEtags = false;
+              // The buffer Javalin allocates per response to copy the body out (default: Jetty's
+              // 32 KiB output buffer, the largest allocation per request).
+              config.http.responseBufferSize = RESPONSE_COPY_BUFFER_BYTES;
               config.jetty.host = cfg.host();
               config.jetty.port = cfg.port();
               config.jetty.modifyHttpConfiguration(
