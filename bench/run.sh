@@ -15,6 +15,7 @@
 #   BENCH_BACKLOG_MAX_SECONDS (240) BENCH_STRESS_MODE (sqlite-memory) BENCH_NOTE ("")
 #   BENCH_HERALD_OPTS (extra JVM options for Herald, e.g. a JFR recording)
 #   BENCH_DB_POOL_MAX_SIZE (Herald's HERALD_DB_POOL_MAX_SIZE in the PostgreSQL modes; default 20)
+#   BENCH_LATENCY_DUMP (a directory: each latency run's samples as CSV, sent_ms,latency_ms)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"

@@ -36,7 +36,8 @@ public final class Bench {
       double isolationSeconds,
       long backlog,
       double backlogMaxSeconds,
-      String note) {
+      String note,
+      String latencyDump) {
     static Settings fromEnv() {
       return new Settings(
           intEnv("BENCH_RUNS", 3),
@@ -52,7 +53,8 @@ public final class Bench {
           dblEnv("BENCH_ISOLATION_SECONDS", 6),
           Long.parseLong(env("BENCH_BACKLOG", "1000000")),
           dblEnv("BENCH_BACKLOG_MAX_SECONDS", 240),
-          env("BENCH_NOTE", ""));
+          env("BENCH_NOTE", ""),
+          env("BENCH_LATENCY_DUMP", ""));
     }
   }
 

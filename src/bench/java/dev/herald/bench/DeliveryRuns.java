@@ -1,6 +1,10 @@
 package dev.herald.bench;
 
 import dev.herald.dispatch.Signer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -50,6 +54,7 @@ final class DeliveryRuns {
   private final Load load;
   private final String secret;
   private final List<Map<String, Double>> ceilings = new ArrayList<>();
+  private int dumps;
 
   DeliveryRuns(Bench.Ctx ctx) {
     this.ctx = ctx;
@@ -256,13 +261,16 @@ final class DeliveryRuns {
       SinkClient.Stats after = sink.awaitCount(before.count() + expected, s.drainSeconds(), 15);
       List<SinkClient.Arrival> arrivals = sink.arrivals();
       double[] ms = new double[arrivals.size()];
+      StringBuilder csv = new StringBuilder("sent_ms,latency_ms\n");
       int n = 0;
       for (SinkClient.Arrival a : arrivals) {
         Long at = sent.scheduledNanos().get(a.id());
         if (at != null) {
           ms[n++] = (a.nanos() - at) / 1e6;
+          csv.append((at - sent.startNanos()) / 1e6).append(',').append(ms[n - 1]).append('\n');
         }
       }
+      dump(node.mode.label + "-" + rate + "-1to" + fanout, csv);
       f.put("fanout", (double) fanout);
       f.put("rate_msg_per_s", rate);
       f.put("accepted", (double) sent.scheduledNanos().size());
@@ -277,6 +285,24 @@ final class DeliveryRuns {
     }
     log(node.mode.label + " " + rate + " msg/s 1->" + fanout, f);
     return f;
+  }
+
+  /**
+   * With {@code BENCH_LATENCY_DUMP} set to a directory, writes one latency run's samples there
+   * (when each message was due after the run's start, and its latency; both in ms), to see when a
+   * tail happened.
+   */
+  private void dump(String name, CharSequence csv) {
+    if (s.latencyDump().isEmpty()) {
+      return;
+    }
+    Path file = Path.of(s.latencyDump(), "latency-" + name + "-" + (++dumps) + ".csv");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, csv);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static String msgId(String body) {
