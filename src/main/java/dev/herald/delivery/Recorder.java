@@ -15,8 +15,8 @@ import java.util.Optional;
  * <p>On PostgreSQL a record's commit does not wait for the disk ({@link Store.Commit#UNSYNCED}):
  * the message and its delivery row are durable since the accept, and a record undone by a crash of
  * the database server leaves the delivery leased, so the sweeper hands it out again and it is
- * attempted again (at-least-once). Records are about half of the commits, and their flushes used
- * to queue beside those of the accepts, which the sender waits for.
+ * attempted again (at-least-once). Records are about half of the commits, and their flushes used to
+ * queue beside those of the accepts, which the sender waits for.
  */
 public final class Recorder {
   /** Statements in flight at once at most: while one commits, the next batch is on its way. */
