@@ -30,8 +30,8 @@ public final class PostgresStore extends JdbcStore {
     this.pool = new HikariDataSource(config(jdbcUrl, user, password, "herald-postgres", poolSize));
     HikariConfig lazy =
         config(jdbcUrl, user, password, "herald-postgres-unsynced", UNSYNCED_POOL_SIZE);
-    // A session setting sent at connect time (libpq's "options"); SHOW synchronous_commit says off.
-    lazy.addDataSourceProperty("options", "-c synchronous_commit=off");
+    // Once per connection, when the pool opens it; a DSN's own "options" are left alone.
+    lazy.setConnectionInitSql("SET synchronous_commit = off");
     lazy.setMinimumIdle(0);
     this.unsynced = new HikariDataSource(lazy);
   }
