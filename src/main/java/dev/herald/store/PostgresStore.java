@@ -28,12 +28,12 @@ public final class PostgresStore extends JdbcStore {
   public PostgresStore(String jdbcUrl, String user, String password, int poolSize) {
     super(Dialect.POSTGRESQL);
     this.pool = new HikariDataSource(config(jdbcUrl, user, password, "herald-postgres", poolSize));
-    HikariConfig lazy =
+    HikariConfig unsyncedConfig =
         config(jdbcUrl, user, password, "herald-postgres-unsynced", UNSYNCED_POOL_SIZE);
     // Once per connection, when the pool opens it; a DSN's own "options" are left alone.
-    lazy.setConnectionInitSql("SET synchronous_commit = off");
-    lazy.setMinimumIdle(0);
-    this.unsynced = new HikariDataSource(lazy);
+    unsyncedConfig.setConnectionInitSql("SET synchronous_commit = off");
+    unsyncedConfig.setMinimumIdle(0);
+    this.unsynced = new HikariDataSource(unsyncedConfig);
   }
 
   private static HikariConfig config(
@@ -64,7 +64,7 @@ public final class PostgresStore extends JdbcStore {
   /** One statement in auto-commit mode: no BEGIN, no COMMIT round trip. */
   @Override
   public <T> T writeOne(Work<T> work) {
-    return run(pool, work, Mode.ONE_STATEMENT);
+    return writeOne(work, Commit.DURABLE);
   }
 
   @Override

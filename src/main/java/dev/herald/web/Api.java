@@ -29,8 +29,8 @@ public final class Api {
 
   /**
    * Javalin copies each response body to Jetty through a buffer of this size, allocated per
-   * response: a JSON body of a few KiB needs one pass, and Jetty aggregates the writes of a larger
-   * one.
+   * response (by default Jetty's 32 KiB output buffer, once the largest allocation per request): a
+   * JSON body of a few KiB needs one pass, and Jetty aggregates the writes of a larger one.
    */
   static final int RESPONSE_COPY_BUFFER_BYTES = 8192;
 
@@ -227,8 +227,6 @@ public final class Api {
               config.router.treatMultipleSlashesAsSingleSlash = true;
               config.http.maxRequestSize = cfg.maxRequestBodyBytes();
               config.http.generateEtags = false;
-              // The buffer Javalin allocates per response to copy the body out (default: Jetty's
-              // 32 KiB output buffer, the largest allocation per request).
               config.http.responseBufferSize = RESPONSE_COPY_BUFFER_BYTES;
               config.jetty.host = cfg.host();
               config.jetty.port = cfg.port();
