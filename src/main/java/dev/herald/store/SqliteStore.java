@@ -50,6 +50,12 @@ public final class SqliteStore extends JdbcStore {
               Connection c = config().createConnection(jdbcUrl);
               try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA wal_autocheckpoint = 0");
+                // Each unit of a shared batch runs under a savepoint, whose undo (the old content
+                // of the pages it changes) SQLite spills past 64 KiB into a temporary file: two
+                // write calls per page, most of the writer's system time at a few thousand
+                // deliveries/s. In memory it is freed at the unit's release, so it holds at most
+                // one unit's pages, and units are bounded (batches of ids, a request's body).
+                st.execute("PRAGMA temp_store = MEMORY");
               }
               return c;
             },

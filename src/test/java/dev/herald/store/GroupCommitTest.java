@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.core.HeraldError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -142,6 +147,65 @@ class GroupCommitTest {
     assertThat(keys()).containsExactly("a", "c", "taken");
     assertThat(count("SELECT v FROM kv WHERE k = 'taken'")).isZero();
     batch.assertOneTransaction();
+  }
+
+  @Test
+  void a_large_unit_in_a_shared_batch_keeps_its_undo_in_memory_and_still_rolls_back()
+      throws Exception {
+    Assumptions.assumeTrue(
+        Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd to see open files");
+    // 200 rows of 2 KB: about 100 pages, committed before the batch, so that rewriting them
+    // inside a savepoint journals about 400 KiB of their old content.
+    store.write(
+        tx -> {
+          for (int i = 0; i < 200; i++) {
+            tx.update("INSERT INTO kv VALUES (?, ?)", "big" + i, i);
+          }
+          return tx.update("ALTER TABLE kv ADD COLUMN pad TEXT");
+        });
+    store.write(tx -> tx.update("UPDATE kv SET pad = ?", "x".repeat(2000)));
+    Batch batch = heldBatch();
+    Future<Object> rewrite =
+        batch.queue(
+            tx -> {
+              tx.update("UPDATE kv SET pad = ?", "y".repeat(2000));
+              return sqliteTempFiles();
+            });
+    RuntimeException boom = new IllegalStateException("boom");
+    Future<Object> undone =
+        batch.queue(
+            tx -> {
+              tx.update("UPDATE kv SET pad = ?, v = -1", "z".repeat(2000));
+              throw boom;
+            });
+    batch.release();
+
+    assertThat(rewrite.get()).as("SQLite temp files open in the unit").isEqualTo(List.of());
+    assertThatThrownBy(undone::get).cause().isSameAs(boom);
+    assertThat(count("SELECT COUNT(*) FROM kv WHERE pad = '" + "y".repeat(2000) + "'"))
+        .isEqualTo(200);
+    assertThat(count("SELECT COUNT(*) FROM kv WHERE v < 0")).isZero();
+    batch.assertOneTransaction();
+  }
+
+  /** Files this process holds open that SQLite made as temporary ones (named etilqs_*). */
+  private static List<String> sqliteTempFiles() {
+    List<String> found = new ArrayList<>();
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.contains("etilqs_")) {
+            found.add(target);
+          }
+        } catch (IOException gone) {
+          // closed meanwhile
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return found;
   }
 
   @Test
