@@ -88,10 +88,9 @@ class WriteOneTest extends KvStores {
     assertThat(v).contains(7);
   }
 
-  private static String synchronousCommit(Store s, Store.Commit commit) {
-    return s.writeOne(
-        tx -> tx.one("SHOW synchronous_commit", rs -> rs.getString(1)).orElseThrow(), commit);
-  }
+  /** The session's {@code synchronous_commit}, read by the statement itself. */
+  private static final Store.Work<String> SYNCHRONOUS_COMMIT =
+      tx -> tx.one("SHOW synchronous_commit", rs -> rs.getString(1)).orElseThrow();
 
   @Test
   void postgres_unsynced_writes_commit_without_waiting_for_the_disk() throws SQLException {
@@ -103,12 +102,9 @@ class WriteOneTest extends KvStores {
                         "SELECT reset_val FROM pg_settings WHERE name = 'synchronous_commit'",
                         rs -> rs.getString(1))
                     .orElseThrow());
-    assertThat(synchronousCommit(s, Store.Commit.UNSYNCED)).isEqualTo("off");
-    assertThat(synchronousCommit(s, Store.Commit.DURABLE)).isEqualTo(serverDefault);
-    assertThat(
-            s.<String>writeOne(
-                tx -> tx.one("SHOW synchronous_commit", rs -> rs.getString(1)).orElseThrow()))
-        .isEqualTo(serverDefault);
+    assertThat(s.writeOne(SYNCHRONOUS_COMMIT, Store.Commit.UNSYNCED)).isEqualTo("off");
+    assertThat(s.writeOne(SYNCHRONOUS_COMMIT, Store.Commit.DURABLE)).isEqualTo(serverDefault);
+    assertThat(s.writeOne(SYNCHRONOUS_COMMIT)).isEqualTo(serverDefault);
     // Visible at once to the other pool, and still one statement only.
     s.writeOne(tx -> tx.update("INSERT INTO kv VALUES ('u', 1)"), Store.Commit.UNSYNCED);
     assertThat(keys(s)).containsExactly("u");
