@@ -65,6 +65,9 @@ class TortureTest {
     if (Runtime.version().feature() >= 22) {
       options.add("-XX:TrimNativeHeapInterval=1000");
     }
+    if (Runtime.version().feature() >= 25) {
+      options.add("-XX:+UseCompactObjectHeaders");
+    }
     return List.copyOf(options);
   }
 
