@@ -31,6 +31,39 @@ class IdsTest {
   }
 
   @Test
+  void ids_of_one_process_ascend_within_a_second_and_stay_unique() throws Exception {
+    // So that indexes on ids grow at their right edge (see Ids). 128 random bits would put each
+    // new id anywhere in its second's range.
+    Instant t = Instant.parse("2026-11-28T02:00:00Z");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      ids.add(Ids.next(Ids.Prefix.DELIVERY, t));
+    }
+    assertThat(ids).isSorted().doesNotHaveDuplicates();
+    // From several threads at once: each thread's ids still ascend, and none repeats.
+    java.util.Set<String> all = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    List<java.util.concurrent.Future<List<String>>> runs = new ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      for (int n = 0; n < 4; n++) {
+        runs.add(
+            pool.submit(
+                () -> {
+                  List<String> mine = new ArrayList<>();
+                  for (int i = 0; i < 5_000; i++) {
+                    mine.add(Ids.next(Ids.Prefix.MESSAGE, t));
+                  }
+                  all.addAll(mine);
+                  return mine;
+                }));
+      }
+      for (var run : runs) {
+        assertThat(run.get()).isSorted();
+      }
+    }
+    assertThat(all).hasSize(20_000);
+  }
+
+  @Test
   void lowest_id_of_a_second_sorts_before_every_id_of_that_second() {
     Instant t = Instant.parse("2025-06-01T12:00:00Z");
     String low = Ids.lowest(Ids.Prefix.MESSAGE, t);
