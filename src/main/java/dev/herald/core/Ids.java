@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * that leads with an id (the tables' keys, a delivery's or attempt's message) then grows at its
  * right edge, where a transaction of a few hundred new rows writes a few pages per index, instead
  * of at random places across the current second's range, a page per row. The random half keeps the
- * ids of separate processes (nodes) apart.
+ * ids of separate processes (nodes) apart, and keeps ids unguessable. The price: ids are ordered
+ * and counted, so whoever holds two ids made by one node can tell how many ids (of any kind, for
+ * any organisation) that node made between them, as with monotonic ULIDs or counter-based UUIDv7.
  *
  * <p>Written by hand: the KSUID encoding is twenty lines, and no kept Java library offers it with
  * the epoch Svix uses.

@@ -6,6 +6,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class IdsTest {
@@ -41,9 +45,9 @@ class IdsTest {
     }
     assertThat(ids).isSorted().doesNotHaveDuplicates();
     // From several threads at once: each thread's ids still ascend, and none repeats.
-    java.util.Set<String> all = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    List<java.util.concurrent.Future<List<String>>> runs = new ArrayList<>();
-    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+    Set<String> all = ConcurrentHashMap.newKeySet();
+    List<Future<List<String>>> runs = new ArrayList<>();
+    try (var pool = Executors.newFixedThreadPool(4)) {
       for (int n = 0; n < 4; n++) {
         runs.add(
             pool.submit(

@@ -49,7 +49,7 @@ class TortureTest {
    */
   static final long RSS_BOUND = 400L * 1024 * 1024;
 
-  /** The launcher's defaults, with direct memory capped. */
+  /** The launcher's defaults (see {@code ./herald}: change both together), direct memory capped. */
   static final List<String> JVM = jvm();
 
   private static List<String> jvm() {
