@@ -52,7 +52,12 @@ final class GroupCommit implements AutoCloseable {
   private final LongAdder batches = new LongAdder();
   private final LongAdder units = new LongAdder();
   private final Thread writer;
+  private final java.util.concurrent.atomic.AtomicReference<Upkeep> upkeep =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private volatile boolean closed;
+
+  /** A task for the writer's thread between two transactions, and its outcome. */
+  private record Upkeep(Store.Work<Void> task, CompletableFuture<Void> done) {}
 
   GroupCommit(
       String name,
@@ -107,6 +112,38 @@ final class GroupCommit implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code task} on the writer's thread once its current transaction (if any) has committed,
+   * before the next begins; {@code task} gets no transaction (its {@code Tx} argument is null). For
+   * work that must not race the writer, such as a checkpoint that needs the write lock. One at a
+   * time: while one is pending, a second request is refused.
+   */
+  CompletableFuture<Void> betweenTransactions(Store.Work<Void> task) {
+    Upkeep u = new Upkeep(task, new CompletableFuture<>());
+    if (closed) {
+      u.done().completeExceptionally(closedStore());
+    } else if (!upkeep.compareAndSet(null, u)) {
+      u.done().completeExceptionally(new IllegalStateException("upkeep already pending"));
+    } else if (!writer.isAlive()) {
+      upkeep.compareAndSet(u, null);
+      u.done().completeExceptionally(closedStore());
+    }
+    return u.done();
+  }
+
+  private void runUpkeep() {
+    Upkeep u = upkeep.getAndSet(null);
+    if (u == null) {
+      return;
+    }
+    try {
+      u.task().run(null);
+      u.done().complete(null);
+    } catch (Throwable e) { // the writer must outlive any failure
+      u.done().completeExceptionally(e);
+    }
+  }
+
   private static StoreException closedStore() {
     return new StoreException("the store is closed", null);
   }
@@ -142,8 +179,13 @@ final class GroupCommit implements AutoCloseable {
         first = null;
       }
       if (first == null) {
+        runUpkeep();
         if (closed && jobs.isEmpty()) {
           dropConnection(null);
+          Upkeep left = upkeep.getAndSet(null);
+          if (left != null) {
+            left.done().completeExceptionally(closedStore());
+          }
           return;
         }
         continue;
@@ -158,6 +200,7 @@ final class GroupCommit implements AutoCloseable {
         }
       }
       batch.clear();
+      runUpkeep();
     }
   }
 

@@ -1,11 +1,15 @@
 package dev.herald.store;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -27,16 +31,34 @@ public final class SqliteStore extends JdbcStore {
   /** How often the checkpointer copies the write-ahead log into the database file. */
   static final Duration CHECKPOINT_EVERY = Duration.ofMillis(250);
 
+  /**
+   * Most frames (pages) the write-ahead log keeps after a checkpoint: 64 MiB of 4 KiB pages. Past
+   * it the checkpointer truncates the log (see {@link #checkpoints}).
+   */
+  static final int WAL_LIMIT_FRAMES = 16_384;
+
+  /** Longest a truncating checkpoint waits for readers (and holds off the writer), in ms. */
+  static final int TRUNCATE_WAIT_MS = 200;
+
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
 
   private final HikariDataSource writer;
   private final HikariDataSource readers;
   private final GroupCommit commits;
   private final Thread checkpointer;
+  private final int walLimitFrames;
+  private final java.util.concurrent.atomic.AtomicLong truncations =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   public SqliteStore(String jdbcUrl) {
+    this(jdbcUrl, WAL_LIMIT_FRAMES);
+  }
+
+  /** With a write-ahead log kept under {@code walLimitFrames} pages; tests use a small one. */
+  SqliteStore(String jdbcUrl, int walLimitFrames) {
     super(Dialect.SQLITE);
+    this.walLimitFrames = walLimitFrames;
     this.writer = pool(jdbcUrl, "herald-sqlite-write", 1);
     this.readers = pool(jdbcUrl, "herald-sqlite-read", READ_POOL_SIZE);
     // The writer keeps its own connection, with its statements prepared once; the one-connection
@@ -67,25 +89,63 @@ public final class SqliteStore extends JdbcStore {
 
   /**
    * Copies committed pages from the write-ahead log into the database file every {@link
-   * #CHECKPOINT_EVERY} (PASSIVE: it waits for no reader or writer), so that the log restarts and
-   * stays small.
+   * #CHECKPOINT_EVERY} (PASSIVE: it waits for no reader or writer).
+   *
+   * <p>That alone does not bound the log. SQLite starts the log over only when a write begins after
+   * a checkpoint has copied all of it; while writes never pause, each one lands during the last
+   * checkpoint and the log grows without end (6 GB within a minute of the benchmark's fan-out). So
+   * when a passive checkpoint leaves more than {@code walLimitFrames} pages in the log, a TRUNCATE
+   * checkpoint follows: it holds off the writer, copies what is left, waits up to {@link
+   * #TRUNCATE_WAIT_MS} for readers of older snapshots, and empties the file. If readers outlast the
+   * wait, it gives up and the next round tries again.
    */
   private void checkpoints() {
     while (!closed) {
       try {
         Thread.sleep(CHECKPOINT_EVERY);
+        if (passiveCheckpoint() > walLimitFrames) {
+          // On the writer's own thread, between two of its transactions: from this thread the
+          // checkpoint would wait for the write lock, which the writer takes again at once.
+          commits.betweenTransactions(this::truncate).get(TRUNCATE_WAIT_MS * 10L, MILLISECONDS);
+        }
       } catch (InterruptedException e) {
         return;
-      }
-      try (Connection c = writer.getConnection();
-          Statement st = c.createStatement()) {
-        st.execute("PRAGMA wal_checkpoint(PASSIVE)");
-      } catch (SQLException | RuntimeException e) {
+      } catch (SQLException | RuntimeException | ExecutionException | TimeoutException e) {
         if (!closed) {
           LOG.warn("SQLite checkpoint failed; retrying", e);
         }
       }
     }
+  }
+
+  /** Runs a PASSIVE checkpoint; returns the pages in the log. */
+  private int passiveCheckpoint() throws SQLException {
+    try (Connection c = writer.getConnection();
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+      return rs.next() ? rs.getInt(2) : 0; // (busy, pages in the log, pages copied)
+    }
+  }
+
+  /** Empties the write-ahead log, if readers of older snapshots let it within the wait. */
+  private Void truncate(Tx none) throws SQLException {
+    try (Connection c = writer.getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("PRAGMA busy_timeout = " + TRUNCATE_WAIT_MS);
+      try (java.sql.ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+        if (rs.next() && rs.getInt(1) == 0) {
+          truncations.incrementAndGet();
+        }
+      } finally {
+        st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+      }
+    }
+    return null;
+  }
+
+  /** Truncating checkpoints that completed, for tests. */
+  long walTruncations() {
+    return truncations.get();
   }
 
   /** Runs {@code work} in the writer's next group transaction (see {@link GroupCommit}). */

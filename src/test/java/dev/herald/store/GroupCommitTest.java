@@ -188,6 +188,37 @@ class GroupCommitTest {
     batch.assertOneTransaction();
   }
 
+  @Test
+  void the_write_ahead_log_is_emptied_even_under_writes_that_never_pause() throws Exception {
+    // A store whose log may keep 256 pages (1 MiB) after a checkpoint, written to without a pause
+    // for 3 s. With passive checkpoints alone every write lands during the last checkpoint, the
+    // log never starts over, and its file keeps everything written (hundreds of MB here). Bounded,
+    // the file is emptied once the log passes the limit, which it does many times over.
+    store.close();
+    store = new SqliteStore("jdbc:sqlite:" + dir.resolve("bounded.db"), 256);
+    store.write(tx -> tx.update("CREATE TABLE pad (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+    Path wal = dir.resolve("bounded.db-wal");
+    String value = "x".repeat(3_000);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    long written = 0;
+    for (int batch = 0; System.nanoTime() < deadline; batch++) {
+      int first = batch * 20;
+      store.write(
+          tx -> {
+            for (int k = first; k < first + 20; k++) {
+              tx.update("INSERT INTO pad VALUES (?, ?)", k, value);
+            }
+            return null;
+          });
+      written += 20L * value.length();
+    }
+    assertThat(written).as("bytes written").isGreaterThan(32L << 20);
+    assertThat(store.walTruncations()).isPositive();
+    // Once writes stop, the next rounds leave at most the limit's worth in the file.
+    Thread.sleep(3 * SqliteStore.CHECKPOINT_EVERY.toMillis());
+    assertThat(Files.size(wal)).as("log file once writes stopped").isLessThan(2L << 20);
+  }
+
   /** Files this process holds open that SQLite made as temporary ones (named etilqs_*). */
   private static List<String> sqliteTempFiles() {
     List<String> found = new ArrayList<>();
