@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
@@ -52,8 +53,7 @@ final class GroupCommit implements AutoCloseable {
   private final LongAdder batches = new LongAdder();
   private final LongAdder units = new LongAdder();
   private final Thread writer;
-  private final java.util.concurrent.atomic.AtomicReference<Upkeep> upkeep =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<Upkeep> upkeep = new AtomicReference<>();
   private volatile boolean closed;
 
   /** A task for the writer's thread between two transactions, and its outcome. */

@@ -5,11 +5,13 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -33,7 +35,7 @@ public final class SqliteStore extends JdbcStore {
 
   /**
    * Most frames (pages) the write-ahead log keeps after a checkpoint: 64 MiB of 4 KiB pages. Past
-   * it the checkpointer truncates the log (see {@link #checkpoints}).
+   * it the writer empties the log (see {@link #checkpoints}).
    */
   static final int WAL_LIMIT_FRAMES = 16_384;
 
@@ -47,8 +49,7 @@ public final class SqliteStore extends JdbcStore {
   private final GroupCommit commits;
   private final Thread checkpointer;
   private final int walLimitFrames;
-  private final java.util.concurrent.atomic.AtomicLong truncations =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong truncations = new AtomicLong();
   private volatile boolean closed;
 
   public SqliteStore(String jdbcUrl) {
@@ -95,9 +96,9 @@ public final class SqliteStore extends JdbcStore {
    * a checkpoint has copied all of it; while writes never pause, each one lands during the last
    * checkpoint and the log grows without end (6 GB within a minute of the benchmark's fan-out). So
    * when a passive checkpoint leaves more than {@code walLimitFrames} pages in the log, a TRUNCATE
-   * checkpoint follows: it holds off the writer, copies what is left, waits up to {@link
-   * #TRUNCATE_WAIT_MS} for readers of older snapshots, and empties the file. If readers outlast the
-   * wait, it gives up and the next round tries again.
+   * checkpoint follows on the writer's thread, between two of its transactions: writes wait while
+   * it copies what is left, waits up to {@link #TRUNCATE_WAIT_MS} for readers of older snapshots
+   * and empties the file. If readers outlast the wait, it gives up and a later round tries again.
    */
   private void checkpoints() {
     while (!closed) {
@@ -122,7 +123,7 @@ public final class SqliteStore extends JdbcStore {
   private int passiveCheckpoint() throws SQLException {
     try (Connection c = writer.getConnection();
         Statement st = c.createStatement();
-        java.sql.ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+        ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
       return rs.next() ? rs.getInt(2) : 0; // (busy, pages in the log, pages copied)
     }
   }
@@ -132,7 +133,7 @@ public final class SqliteStore extends JdbcStore {
     try (Connection c = writer.getConnection();
         Statement st = c.createStatement()) {
       st.execute("PRAGMA busy_timeout = " + TRUNCATE_WAIT_MS);
-      try (java.sql.ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+      try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
         if (rs.next() && rs.getInt(1) == 0) {
           truncations.incrementAndGet();
         }
