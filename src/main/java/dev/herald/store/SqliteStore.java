@@ -11,7 +11,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -34,13 +33,24 @@ public final class SqliteStore extends JdbcStore {
   static final Duration CHECKPOINT_EVERY = Duration.ofMillis(250);
 
   /**
-   * Most frames (pages) the write-ahead log keeps after a checkpoint: 64 MiB of 4 KiB pages. Past
-   * it the writer empties the log (see {@link #checkpoints}).
+   * Most frames (pages) the write-ahead log may hold before the writer helps a checkpoint finish,
+   * so that the log starts over: 64 MiB of 4 KiB pages (see {@link #checkpoints}). It is also the
+   * size SQLite cuts the file back to when the log starts over ({@code journal_size_limit}).
    */
   static final int WAL_LIMIT_FRAMES = 16_384;
 
-  /** Longest a truncating checkpoint waits for readers (and holds off the writer), in ms. */
-  static final int TRUNCATE_WAIT_MS = 200;
+  /**
+   * When the log is past its limit, the checkpointer copies it in passes until a pass finds at most
+   * this many new pages (1 MiB), then lets the writer copy the rest: that is about how much the
+   * writer waits for.
+   */
+  static final int CATCH_UP_FRAMES = 256;
+
+  /** Most passes the checkpointer makes before the writer's, when writes outrun its copying. */
+  static final int CATCH_UP_PASSES = 4;
+
+  /** SQLite's default page size, which Herald keeps: the size of one frame of the log. */
+  static final int PAGE_SIZE = 4096;
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
 
@@ -49,7 +59,6 @@ public final class SqliteStore extends JdbcStore {
   private final GroupCommit commits;
   private final Thread checkpointer;
   private final int walLimitFrames;
-  private final AtomicLong truncations = new AtomicLong();
   private volatile boolean closed;
 
   public SqliteStore(String jdbcUrl) {
@@ -73,6 +82,9 @@ public final class SqliteStore extends JdbcStore {
               Connection c = config().createConnection(jdbcUrl);
               try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA wal_autocheckpoint = 0");
+                // When the log starts over, the writer's next commit cuts its file back to this
+                // size: the file is reused from its start instead of growing and shrinking.
+                st.execute("PRAGMA journal_size_limit = " + (long) walLimitFrames * PAGE_SIZE);
                 // Each unit of a shared batch runs under a savepoint, whose undo (the old content
                 // of the pages it changes) SQLite spills past 64 KiB into a temporary file: two
                 // write calls per page, most of the writer's system time at a few thousand
@@ -95,19 +107,31 @@ public final class SqliteStore extends JdbcStore {
    * <p>That alone does not bound the log. SQLite starts the log over only when a write begins after
    * a checkpoint has copied all of it; while writes never pause, each one lands during the last
    * checkpoint and the log grows without end (6 GB within a minute of the benchmark's fan-out). So
-   * when a passive checkpoint leaves more than {@code walLimitFrames} pages in the log, a TRUNCATE
-   * checkpoint follows on the writer's thread, between two of its transactions: writes wait while
-   * it copies what is left, waits up to {@link #TRUNCATE_WAIT_MS} for readers of older snapshots
-   * and empties the file. If readers outlast the wait, it gives up and a later round tries again.
+   * once the log holds more than {@code walLimitFrames} pages, this thread runs checkpoints back to
+   * back, each copying what was written during the one before, until one finds little new ({@link
+   * #CATCH_UP_FRAMES}) or {@link #CATCH_UP_PASSES} have run; then a last one runs on the writer's
+   * thread, between two of its transactions. With no write landing meanwhile it copies the rest,
+   * and the writer's next transaction starts the log over and cuts the file back to the limit. The
+   * writer waits only for that last copy. None waits for readers: one still reading an older
+   * snapshot keeps its pages in the log, and a later round tries again.
    */
   private void checkpoints() {
     while (!closed) {
       try {
         Thread.sleep(CHECKPOINT_EVERY);
-        if (passiveCheckpoint() > walLimitFrames) {
-          // On the writer's own thread, between two of its transactions: from this thread the
-          // checkpoint would wait for the write lock, which the writer takes again at once.
-          commits.betweenTransactions(this::truncate).get(TRUNCATE_WAIT_MS * 10L, MILLISECONDS);
+        int inLog = checkpoint();
+        if (inLog > walLimitFrames) {
+          for (int pass = 1; pass < CATCH_UP_PASSES; pass++) {
+            int before = inLog;
+            inLog = checkpoint();
+            if (inLog - before <= CATCH_UP_FRAMES) {
+              break;
+            }
+          }
+          // From this thread the writer would land a commit during the checkpoint again.
+          commits
+              .betweenTransactions(this::catchUp)
+              .get(CHECKPOINT_EVERY.toMillis() * 40, MILLISECONDS);
         }
       } catch (InterruptedException e) {
         return;
@@ -119,8 +143,8 @@ public final class SqliteStore extends JdbcStore {
     }
   }
 
-  /** Runs a PASSIVE checkpoint; returns the pages in the log. */
-  private int passiveCheckpoint() throws SQLException {
+  /** Runs a PASSIVE checkpoint; returns the pages in the log, copied or not. */
+  private int checkpoint() throws SQLException {
     try (Connection c = writer.getConnection();
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
@@ -128,25 +152,10 @@ public final class SqliteStore extends JdbcStore {
     }
   }
 
-  /** Empties the write-ahead log, if readers of older snapshots let it within the wait. */
-  private Void truncate(Tx none) throws SQLException {
-    try (Connection c = writer.getConnection();
-        Statement st = c.createStatement()) {
-      st.execute("PRAGMA busy_timeout = " + TRUNCATE_WAIT_MS);
-      try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
-        if (rs.next() && rs.getInt(1) == 0) {
-          truncations.incrementAndGet();
-        }
-      } finally {
-        st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
-      }
-    }
+  /** The writer's checkpoint: with no write in flight, it copies what the last one left. */
+  private Void catchUp(Tx none) throws SQLException {
+    checkpoint();
     return null;
-  }
-
-  /** Truncating checkpoints that completed, for tests. */
-  long walTruncations() {
-    return truncations.get();
   }
 
   /** Runs {@code work} in the writer's next group transaction (see {@link GroupCommit}). */
