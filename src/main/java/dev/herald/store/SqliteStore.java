@@ -49,6 +49,9 @@ public final class SqliteStore extends JdbcStore {
   /** Most passes the checkpointer makes before the writer's, when writes outrun its copying. */
   static final int CATCH_UP_PASSES = 4;
 
+  /** Longest the writer's checkpoint waits for readers still reading from the log, in ms. */
+  static final int CATCH_UP_WAIT_MS = 100;
+
   /** SQLite's default page size, which Herald keeps: the size of one frame of the log. */
   static final int PAGE_SIZE = 4096;
 
@@ -110,10 +113,10 @@ public final class SqliteStore extends JdbcStore {
    * once the log holds more than {@code walLimitFrames} pages, this thread runs checkpoints back to
    * back, each copying what was written during the one before, until one finds little new ({@link
    * #CATCH_UP_FRAMES}) or {@link #CATCH_UP_PASSES} have run; then a last one runs on the writer's
-   * thread, between two of its transactions. With no write landing meanwhile it copies the rest,
-   * and the writer's next transaction starts the log over and cuts the file back to the limit. The
-   * writer waits only for that last copy. None waits for readers: one still reading an older
-   * snapshot keeps its pages in the log, and a later round tries again.
+   * thread, between two of its transactions ({@link #catchUp}). With no write landing meanwhile it
+   * copies the rest, and the writer's next transaction starts the log over and cuts the file back
+   * to the limit. The writer waits only for that last copy and for readers still reading from the
+   * log; if they outlast {@link #CATCH_UP_WAIT_MS}, a later round tries again.
    */
   private void checkpoints() {
     while (!closed) {
@@ -152,9 +155,22 @@ public final class SqliteStore extends JdbcStore {
     }
   }
 
-  /** The writer's checkpoint: with no write in flight, it copies what the last one left. */
+  /**
+   * The writer's checkpoint: with no write in flight it copies what the checkpointer's passes left,
+   * then waits (at most {@link #CATCH_UP_WAIT_MS}) for readers still reading from the log, so that
+   * the writer's next transaction can start the log over. Readers that begin meanwhile read the
+   * database file only and do not hold it up.
+   */
   private Void catchUp(Tx none) throws SQLException {
-    checkpoint();
+    try (Connection c = writer.getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("PRAGMA busy_timeout = " + CATCH_UP_WAIT_MS);
+      try {
+        st.execute("PRAGMA wal_checkpoint(RESTART)");
+      } finally {
+        st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+      }
+    }
     return null;
   }
 

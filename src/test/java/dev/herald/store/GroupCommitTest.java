@@ -192,19 +192,33 @@ class GroupCommitTest {
 
   @Test
   void the_write_ahead_log_stays_bounded_under_writes_that_never_pause() throws Exception {
-    // A store whose log may hold 256 pages (1 MiB), written to without a pause for 3 s while a
-    // second thread watches the log's file. With passive checkpoints alone every write lands
-    // during the last checkpoint, the log never starts over, and its file keeps everything written
-    // (over a GB here). Bounded, the log starts over each time it passes the limit, and the file
-    // holds at most the limit plus what is written during a checkpoint period and one checkpoint.
+    writeWithoutPauseAndWatchTheLog(0);
+  }
+
+  @Test
+  void the_write_ahead_log_stays_bounded_beside_readers_that_never_pause() throws Exception {
+    writeWithoutPauseAndWatchTheLog(SqliteStore.READ_POOL_SIZE);
+  }
+
+  /**
+   * A store whose log may hold 256 pages (1 MiB), written to without a pause for 3 s while {@code
+   * readers} threads run short read transactions back to back and another watches the log's file.
+   * With passive checkpoints alone every write lands during the last checkpoint, the log never
+   * starts over, and its file keeps everything written. Bounded, the log starts over each time it
+   * passes the limit, and the file holds at most the limit plus what is written during a checkpoint
+   * period and one checkpoint.
+   */
+  private void writeWithoutPauseAndWatchTheLog(int readers) throws Exception {
     store.close();
     store = new SqliteStore("jdbc:sqlite:" + dir.resolve("bounded.db"), 256);
     store.write(tx -> tx.update("CREATE TABLE pad (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
     Path wal = dir.resolve("bounded.db-wal");
     AtomicLong largest = new AtomicLong();
     AtomicInteger cuts = new AtomicInteger();
+    AtomicLong reads = new AtomicLong();
     AtomicBoolean writing = new AtomicBoolean(true);
-    Thread watcher =
+    List<Thread> helpers = new ArrayList<>();
+    helpers.add(
         Thread.ofPlatform()
             .start(
                 () -> {
@@ -222,7 +236,20 @@ class GroupCommitTest {
                       return;
                     }
                   }
-                });
+                }));
+    for (int r = 0; r < readers; r++) {
+      helpers.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    while (writing.get()) {
+                      store.read(
+                          tx ->
+                              tx.one("SELECT max(k) FROM pad", rs -> rs.getLong(1)).orElseThrow());
+                      reads.incrementAndGet();
+                    }
+                  }));
+    }
     // 60 KB a batch, paced to 40 MB/s: about what Herald's writer puts in its log at 4,000
     // deliveries/s, and well under what a checkpoint copies here (about 190 MB/s).
     String value = "x".repeat(3_000);
@@ -245,9 +272,12 @@ class GroupCommitTest {
       }
     } finally {
       writing.set(false);
-      watcher.join();
+      for (Thread t : helpers) {
+        t.join();
+      }
     }
     assertThat(written).as("bytes written").isGreaterThan(64L << 20);
+    assertThat(reads.get()).as("reads").isGreaterThanOrEqualTo(readers * 100L);
     assertThat(cuts.get()).as("times the log file was cut back while writing").isGreaterThan(1);
     // The limit plus what a checkpoint period and its passes see written: about 20 MB here.
     assertThat(largest.get()).as("largest log file while writing").isLessThan(written / 3);
