@@ -279,8 +279,9 @@ class GroupCommitTest {
     assertThat(written).as("bytes written").isGreaterThan(64L << 20);
     assertThat(reads.get()).as("reads").isGreaterThanOrEqualTo(readers * 100L);
     assertThat(cuts.get()).as("times the log file was cut back while writing").isGreaterThan(1);
-    // The limit plus what a checkpoint period and its passes see written: about 20 MB here.
-    assertThat(largest.get()).as("largest log file while writing").isLessThan(written / 3);
+    // The limit plus what a checkpoint period and its passes see written: 20-30 MB here, against
+    // everything written (about 120 MB) when the log never starts over.
+    assertThat(largest.get()).as("largest log file while writing").isLessThan(written / 2);
     // Once writes stop, the log starts over at the next write and its file is cut to the limit.
     Thread.sleep(2 * SqliteStore.CHECKPOINT_EVERY.toMillis());
     store.write(tx -> tx.update("INSERT INTO pad VALUES (-1, 'last')"));
