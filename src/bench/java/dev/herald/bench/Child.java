@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -154,22 +155,22 @@ final class Child implements AutoCloseable {
     }
   }
 
-  /** Samples the resident set size every 100 ms and keeps the largest. */
-  static final class RssPeak implements AutoCloseable {
+  /** Samples a size every 100 ms and keeps the largest: a process's RSS, a file's length. */
+  static final class Peak implements AutoCloseable {
     private final Thread thread;
     private volatile long peak;
     private volatile boolean running = true;
 
-    RssPeak(Child child) {
-      peak = child.rssBytes();
+    Peak(LongSupplier size) {
+      peak = size.getAsLong();
       thread =
           Thread.ofPlatform()
               .daemon()
-              .name("rss-sampler")
+              .name("peak-sampler")
               .start(
                   () -> {
                     while (running) {
-                      peak = Math.max(peak, child.rssBytes());
+                      peak = Math.max(peak, size.getAsLong());
                       try {
                         Thread.sleep(100);
                       } catch (InterruptedException e) {
@@ -177,6 +178,11 @@ final class Child implements AutoCloseable {
                       }
                     }
                   });
+    }
+
+    /** The peak resident set size of {@code child} while this runs. */
+    static Peak rss(Child child) {
+      return new Peak(child::rssBytes);
     }
 
     long peak() {

@@ -150,6 +150,9 @@ final class DeliveryRuns {
       }
       out.put("peak_rss_mb_lifetime", Figures.round(Figures.mb(node.process.peakRssBytes())));
       out.put("cpu_seconds_lifetime", Figures.round(node.process.cpuSeconds()));
+      if (!node.mode.postgres) {
+        out.put("peak_wal_mb_lifetime", Figures.round(node.peakWalMb()));
+      }
     }
     return out;
   }
@@ -209,7 +212,7 @@ final class DeliveryRuns {
           new double[] {node.metric(BATCHED_ITEMS, label), node.metric(BATCHED_STATEMENTS, label)});
     }
     Map<String, Double> f = Figures.of();
-    try (Child.RssPeak rss = new Child.RssPeak(node.process)) {
+    try (Child.Peak rss = Child.Peak.rss(node.process)) {
       Load.Counts c =
           load.closed(
               senders,
@@ -255,7 +258,7 @@ final class DeliveryRuns {
     SinkClient.Stats before = sink.stats();
     double cpu = node.process.cpuSeconds();
     Map<String, Double> f = Figures.of();
-    try (Child.RssPeak rss = new Child.RssPeak(node.process)) {
+    try (Child.Peak rss = Child.Peak.rss(node.process)) {
       Load.Sent sent = load.open(rate, seconds, n -> node.message(app, ctx.message()), DeliveryRuns::msgId);
       long expected = (long) sent.scheduledNanos().size() * fanout;
       SinkClient.Stats after = sink.awaitCount(before.count() + expected, s.drainSeconds(), 15);

@@ -72,6 +72,9 @@ final class HeraldNode implements AutoCloseable {
   private final String token;
   private final HttpClient http;
 
+  /** The largest SQLite write-ahead log file over this node's life; null on PostgreSQL. */
+  private final Child.Peak wal;
+
   private HeraldNode(
       Mode mode, Child process, Path dataDir, String schema, String prefix, String token, Load l) {
     this.mode = mode;
@@ -81,6 +84,13 @@ final class HeraldNode implements AutoCloseable {
     this.redisPrefix = prefix;
     this.token = token;
     this.http = l.client;
+    Path walFile = dataDir.resolve("herald.db-wal");
+    this.wal = mode.postgres ? null : new Child.Peak(() -> walFile.toFile().length());
+  }
+
+  /** The largest SQLite write-ahead log file so far (sampled every 100 ms), MB; NaN on PostgreSQL. */
+  double peakWalMb() {
+    return wal == null ? Double.NaN : Figures.mb(wal.peak());
   }
 
   /** Starts Herald in {@code mode} with {@code settings} (HERALD_* variables) added. */
@@ -197,6 +207,9 @@ final class HeraldNode implements AutoCloseable {
 
   @Override
   public void close() {
+    if (wal != null) {
+      wal.close();
+    }
     process.close();
     cleanUp(dataDir, schema, redisPrefix);
   }

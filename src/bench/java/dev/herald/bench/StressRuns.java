@@ -92,7 +92,7 @@ final class StressRuns {
     sink.record((long) (rate * seconds * ENDPOINTS * 1.5) + 10_000);
     SinkClient.Stats before = sink.stats();
     Map<String, Double> f = Figures.of();
-    try (Child.RssPeak rss = new Child.RssPeak(node.process)) {
+    try (Child.Peak rss = Child.Peak.rss(node.process)) {
       Load.Sent sent =
           ctx.load()
               .open(rate, seconds, n -> node.message(app, ctx.message()), DeliveryRuns::msgId);
@@ -146,7 +146,7 @@ final class StressRuns {
       sleep(5_000);
       long rssBefore = node.process.rssBytes();
       Map<String, Double> f = Figures.of();
-      try (Child.RssPeak rss = new Child.RssPeak(node.process)) {
+      try (Child.Peak rss = Child.Peak.rss(node.process)) {
         Load.Counts c =
             ctx.load()
                 .closed(
@@ -170,6 +170,9 @@ final class StressRuns {
         f.put("rss_after_mb", Figures.mb(rssAfter));
         f.put("rss_added_mb", Figures.mb(rssAfter - rssBefore));
         f.put("peak_rss_mb", Figures.mb(rss.peak()));
+        if (!node.mode.postgres) {
+          f.put("peak_wal_mb", node.peakWalMb());
+        }
         f.put("failed_attempts", node.metric("herald_delivery_attempts_total"));
       }
       DeliveryRuns.log("backlog", f);

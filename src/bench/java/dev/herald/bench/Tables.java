@@ -65,6 +65,7 @@ final class Tables {
     Map<String, Object> iso = map(r.get("isolation"));
     Map<String, Object> backlog = map(map(r.get("backlog")).get("figures"));
     b.append("\n");
+    b.append(walPeaks(modes, backlog));
     if (!iso.isEmpty()) {
       Map<String, Object> base = median(iso, "baseline");
       Map<String, Object> slow = median(iso, "beside_slow");
@@ -101,6 +102,27 @@ final class Tables {
     }
     b.append(targets(modes, iso, backlog));
     return b.toString();
+  }
+
+  /** The SQLite write-ahead log's largest file per SQLite mode and in the backlog run, if any. */
+  private static String walPeaks(Map<String, Object> modes, Map<String, Object> backlog) {
+    StringBuilder seen = new StringBuilder();
+    for (Map.Entry<String, Object> e : modes.entrySet()) {
+      double mb = num(map(e.getValue()), "peak_wal_mb_lifetime");
+      if (!Double.isNaN(mb)) {
+        seen.append(seen.isEmpty() ? "" : ", ").append(e.getKey()).append(" ").append(fmt(mb));
+      }
+    }
+    double inBacklog = num(backlog, "peak_wal_mb");
+    if (!Double.isNaN(inBacklog)) {
+      seen.append(seen.isEmpty() ? "" : ", ").append("backlog ").append(fmt(inBacklog));
+    }
+    return seen.isEmpty()
+        ? ""
+        : "SQLite write-ahead log file, largest seen (MB, sampled every 100 ms over each Herald's"
+            + " whole life; the log starts over past 64 MiB): "
+            + seen
+            + ".\n\n";
   }
 
   private static String targets(
