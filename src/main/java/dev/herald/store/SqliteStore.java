@@ -64,6 +64,14 @@ public final class SqliteStore extends JdbcStore {
   private final int walLimitFrames;
   private volatile boolean closed;
 
+  /**
+   * Pages in the log when the writer's last checkpoint left it copied and free of readers, else -1.
+   * The count stays the same until a write starts the log over, so a round that finds it unchanged
+   * has nothing to catch up: without it, an idle store past the limit would hand the writer a
+   * checkpoint every round.
+   */
+  private volatile int caughtUpAt = -1;
+
   public SqliteStore(String jdbcUrl) {
     this(jdbcUrl, WAL_LIMIT_FRAMES);
   }
@@ -123,14 +131,18 @@ public final class SqliteStore extends JdbcStore {
       try {
         Thread.sleep(CHECKPOINT_EVERY);
         int inLog = checkpoint();
-        if (inLog > walLimitFrames) {
-          for (int pass = 1; pass < CATCH_UP_PASSES; pass++) {
-            int before = inLog;
-            inLog = checkpoint();
-            if (inLog - before <= CATCH_UP_FRAMES) {
-              break;
-            }
+        if (inLog <= walLimitFrames || inLog == caughtUpAt) {
+          continue;
+        }
+        for (int pass = 1; pass < CATCH_UP_PASSES; pass++) {
+          int before = inLog;
+          inLog = checkpoint();
+          if (inLog - before <= CATCH_UP_FRAMES) {
+            break;
           }
+        }
+        // A pass that met a pause in the writes may have let the log start over already.
+        if (inLog > walLimitFrames) {
           // From this thread the writer would land a commit during the checkpoint again.
           commits
               .betweenTransactions(this::catchUp)
@@ -158,15 +170,16 @@ public final class SqliteStore extends JdbcStore {
   /**
    * The writer's checkpoint: with no write in flight it copies what the checkpointer's passes left,
    * then waits (at most {@link #CATCH_UP_WAIT_MS}) for readers still reading from the log, so that
-   * the writer's next transaction can start the log over. Readers that begin meanwhile read the
-   * database file only and do not hold it up.
+   * the writer's next transaction can start the log over. Readers that begin once the copy is done
+   * read the database file only and do not hold it up.
    */
   private Void catchUp(Tx none) throws SQLException {
     try (Connection c = writer.getConnection();
         Statement st = c.createStatement()) {
       st.execute("PRAGMA busy_timeout = " + CATCH_UP_WAIT_MS);
-      try {
-        st.execute("PRAGMA wal_checkpoint(RESTART)");
+      try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(RESTART)")) {
+        // (busy, pages in the log, pages copied); busy when readers outlasted the wait.
+        caughtUpAt = rs.next() && rs.getInt(1) == 0 ? rs.getInt(2) : -1;
       } finally {
         st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
       }
