@@ -123,8 +123,8 @@ public final class SqliteStore extends JdbcStore {
    * #CATCH_UP_FRAMES}) or {@link #CATCH_UP_PASSES} have run; then a last one runs on the writer's
    * thread, between two of its transactions ({@link #catchUp}). With no write landing meanwhile it
    * copies the rest, and the writer's next transaction starts the log over and cuts the file back
-   * to the limit. The writer waits only for that last copy and for readers still reading from the
-   * log; if they outlast {@link #CATCH_UP_WAIT_MS}, a later round tries again.
+   * to the limit. The writer waits only for that last copy, its syncs, and readers still reading
+   * from the log; if they outlast {@link #CATCH_UP_WAIT_MS}, a later round tries again.
    */
   private void checkpoints() {
     while (!closed) {
