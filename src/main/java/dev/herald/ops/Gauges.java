@@ -52,6 +52,22 @@ public final class Gauges {
           .description("Transactions the SQLite writer committed (units per transaction: batching)")
           .register(registry);
     }
+    if (store.writeAheadLog().isPresent()) {
+      Gauge.builder("herald.store.wal.bytes", store, s -> s.writeAheadLog().orElseThrow().bytes())
+          .description("Size of SQLite's write-ahead log at its last checkpoint")
+          .baseUnit("bytes")
+          .register(registry);
+      FunctionCounter.builder(
+              "herald.store.wal.catchups", store, s -> s.writeAheadLog().orElseThrow().catchUps())
+          .description("Checkpoints the SQLite writer ran to let a log past its limit start over")
+          .register(registry);
+      FunctionCounter.builder(
+              "herald.store.wal.restarts.missed",
+              store,
+              s -> s.writeAheadLog().orElseThrow().missedRestarts())
+          .description("Of those, the ones that readers kept from letting the log start over")
+          .register(registry);
+    }
     OverdueAge overdue = new OverdueAge(store, clock);
     Gauge.builder("herald.delivery.oldest.due.age", overdue, OverdueAge::seconds)
         .description("How long the most overdue pending delivery has been due (0: none)")

@@ -9,8 +9,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
@@ -55,6 +58,15 @@ public final class SqliteStore extends JdbcStore {
   /** SQLite's default page size, which Herald keeps: the size of one frame of the log. */
   static final int PAGE_SIZE = 4096;
 
+  /**
+   * Writer's checkpoints in a row that readers kept from letting the log start over before a
+   * warning is logged; the warning repeats each time the run doubles.
+   */
+  static final int MISSED_RESTARTS_WARN = 8;
+
+  /** Longest the checkpointer waits for the writer to run its checkpoint, in ms. */
+  static final long CATCH_UP_TIMEOUT_MS = 10_000;
+
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
 
   private final HikariDataSource writer;
@@ -71,6 +83,24 @@ public final class SqliteStore extends JdbcStore {
    * checkpoint every round.
    */
   private volatile int caughtUpAt = -1;
+
+  /** Pages in the log at the last checkpoint. */
+  private volatile int logPages;
+
+  private final AtomicLong catchUps = new AtomicLong();
+  private final AtomicLong missedRestarts = new AtomicLong();
+
+  /**
+   * Writer's checkpoints in a row that readers kept from letting the log start over; only the
+   * writer's thread touches it.
+   */
+  private int missedInARow;
+
+  /**
+   * The writer's checkpoint handed over and not yet run, when the checkpointer stopped waiting for
+   * it ({@link #CATCH_UP_TIMEOUT_MS}); no other is handed over until it has run.
+   */
+  private CompletableFuture<Void> overdue;
 
   public SqliteStore(String jdbcUrl) {
     this(jdbcUrl, WAL_LIMIT_FRAMES);
@@ -143,18 +173,38 @@ public final class SqliteStore extends JdbcStore {
         }
         // A pass that met a pause in the writes may have let the log start over already.
         if (inLog > walLimitFrames) {
-          // From this thread the writer would land a commit during the checkpoint again.
-          commits
-              .betweenTransactions(this::catchUp)
-              .get(CHECKPOINT_EVERY.toMillis() * 40, MILLISECONDS);
+          handOver();
         }
       } catch (InterruptedException e) {
         return;
-      } catch (SQLException | RuntimeException | ExecutionException | TimeoutException e) {
+      } catch (SQLException | RuntimeException | ExecutionException e) {
         if (!closed) {
           LOG.warn("SQLite checkpoint failed; retrying", e);
         }
       }
+    }
+  }
+
+  /**
+   * Hands the last checkpoint to the writer's thread (from this thread the writer would land a
+   * commit during it again) and waits for it, unless one handed over before is still waiting.
+   */
+  private void handOver() throws InterruptedException, ExecutionException {
+    if (overdue != null) {
+      if (!overdue.isDone()) {
+        return;
+      }
+      overdue = null;
+    }
+    CompletableFuture<Void> done = commits.betweenTransactions(this::catchUp);
+    try {
+      done.get(CATCH_UP_TIMEOUT_MS, MILLISECONDS);
+    } catch (TimeoutException e) {
+      overdue = done;
+      LOG.warn(
+          "The SQLite writer has not run its checkpoint within {} ms; the write-ahead log grows"
+              + " until it does",
+          CATCH_UP_TIMEOUT_MS);
     }
   }
 
@@ -163,7 +213,9 @@ public final class SqliteStore extends JdbcStore {
     try (Connection c = writer.getConnection();
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-      return rs.next() ? rs.getInt(2) : 0; // (busy, pages in the log, pages copied)
+      int pages = rs.next() ? rs.getInt(2) : 0; // (busy, pages in the log, pages copied)
+      logPages = pages;
+      return pages;
     }
   }
 
@@ -179,12 +231,46 @@ public final class SqliteStore extends JdbcStore {
       st.execute("PRAGMA busy_timeout = " + CATCH_UP_WAIT_MS);
       try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(RESTART)")) {
         // (busy, pages in the log, pages copied); busy when readers outlasted the wait.
-        caughtUpAt = rs.next() && rs.getInt(1) == 0 ? rs.getInt(2) : -1;
+        rs.next();
+        boolean busy = rs.getInt(1) != 0;
+        int pages = rs.getInt(2);
+        logPages = pages;
+        caughtUpAt = busy ? -1 : pages;
+        caughtUp(busy, pages);
       } finally {
         st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
       }
     }
     return null;
+  }
+
+  /**
+   * Counts the writer's checkpoint, and whether readers kept the log from starting over. While they
+   * do, the log grows by what is written meanwhile: a run of such misses is logged.
+   */
+  private void caughtUp(boolean busy, int pages) {
+    catchUps.incrementAndGet();
+    if (!busy) {
+      if (missedInARow >= MISSED_RESTARTS_WARN) {
+        LOG.info(
+            "SQLite write-ahead log starts over again after {} checkpoints kept from it by"
+                + " readers",
+            missedInARow);
+      }
+      missedInARow = 0;
+      return;
+    }
+    missedRestarts.incrementAndGet();
+    missedInARow++;
+    if (missedInARow >= MISSED_RESTARTS_WARN && Integer.bitCount(missedInARow) == 1) {
+      LOG.warn(
+          "SQLite write-ahead log holds {} MiB, over its {} MiB limit: readers kept it from"
+              + " starting over in the last {} checkpoints (each waits {} ms for them)",
+          (long) pages * PAGE_SIZE >> 20,
+          (long) walLimitFrames * PAGE_SIZE >> 20,
+          missedInARow,
+          CATCH_UP_WAIT_MS);
+    }
   }
 
   /** Runs {@code work} in the writer's next group transaction (see {@link GroupCommit}). */
@@ -194,8 +280,14 @@ public final class SqliteStore extends JdbcStore {
   }
 
   @Override
-  public java.util.Optional<WriteCounts> writeCounts() {
-    return java.util.Optional.of(new WriteCounts(commits.units(), commits.batches()));
+  public Optional<WriteCounts> writeCounts() {
+    return Optional.of(new WriteCounts(commits.units(), commits.batches()));
+  }
+
+  @Override
+  public Optional<WriteAheadLog> writeAheadLog() {
+    return Optional.of(
+        new WriteAheadLog((long) logPages * PAGE_SIZE, catchUps.get(), missedRestarts.get()));
   }
 
   /** The group commit behind {@link #write}, for its counters in tests. */

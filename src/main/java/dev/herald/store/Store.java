@@ -64,6 +64,17 @@ public interface Store extends AutoCloseable {
     return java.util.Optional.empty();
   }
 
+  /**
+   * SQLite's write-ahead log: its size in bytes at the last checkpoint, the checkpoints the writer
+   * ran to let it start over once it passed its limit, and those that readers kept from it.
+   */
+  record WriteAheadLog(long bytes, long catchUps, long missedRestarts) {}
+
+  /** The write-ahead log's state, for a store that bounds one itself (SQLite); else empty. */
+  default java.util.Optional<WriteAheadLog> writeAheadLog() {
+    return java.util.Optional.empty();
+  }
+
   /** Applies pending migrations (Flyway). */
   void migrate();
 

@@ -80,10 +80,22 @@ class MetricsApiTest {
             .hasValue(2);
         assertThat(value(body, "herald_store_batched_statements_total{kind=\"record\"}"))
             .hasValue(2);
-        assertThat(body).doesNotContain(units);
+        assertThat(body).doesNotContain(units).doesNotContain("herald_store_wal");
       } else {
         assertThat(body).doesNotContain("herald_store_batched");
         assertThat(value(body, "herald_store_write_transactions_total").orElseThrow()).isPositive();
+        // The log's size is read at each checkpoint (every 250 ms); it holds the writes above.
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    value(
+                            herald.call("GET", "/metrics", null, Map.of()).body(),
+                            "herald_store_wal_bytes")
+                        .orElseThrow(),
+                v -> v > 0);
+        assertThat(value(body, "herald_store_wal_catchups_total")).hasValue(0);
+        assertThat(value(body, "herald_store_wal_restarts_missed_total")).hasValue(0);
       }
     }
   }
