@@ -70,8 +70,8 @@ public final class SqliteStore extends JdbcStore {
    */
   static final int MISSED_RESTARTS_WARN = 8;
 
-  /** Longest the checkpointer waits for the writer to run its checkpoint, in ms. */
-  static final long CATCH_UP_TIMEOUT_MS = 10_000;
+  /** Longest the checkpointer waits for the writer to run its checkpoint. */
+  static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(10);
 
   private static final Logger LOG = LoggerFactory.getLogger(SqliteStore.class);
 
@@ -80,6 +80,7 @@ public final class SqliteStore extends JdbcStore {
   private final GroupCommit commits;
   private final Thread checkpointer;
   private final int walLimitFrames;
+  private final Duration catchUpTimeout;
   private volatile boolean closed;
 
   /**
@@ -104,18 +105,22 @@ public final class SqliteStore extends JdbcStore {
 
   /**
    * The writer's checkpoint handed over and not yet run, when the checkpointer stopped waiting for
-   * it ({@link #CATCH_UP_TIMEOUT_MS}); no other is handed over until it has run.
+   * it ({@link #CATCH_UP_TIMEOUT}); no other is handed over until it has run.
    */
   private CompletableFuture<Void> overdue;
 
   public SqliteStore(String jdbcUrl) {
-    this(jdbcUrl, WAL_LIMIT_FRAMES);
+    this(jdbcUrl, WAL_LIMIT_FRAMES, CATCH_UP_TIMEOUT);
   }
 
-  /** With a write-ahead log kept under {@code walLimitFrames} pages; tests use a small one. */
-  SqliteStore(String jdbcUrl, int walLimitFrames) {
+  /**
+   * With a write-ahead log kept under {@code walLimitFrames} pages, and the checkpointer waiting at
+   * most {@code catchUpTimeout} for the writer's checkpoint; tests use small ones.
+   */
+  SqliteStore(String jdbcUrl, int walLimitFrames, Duration catchUpTimeout) {
     super(Dialect.SQLITE);
     this.walLimitFrames = walLimitFrames;
+    this.catchUpTimeout = catchUpTimeout;
     this.writer = pool(jdbcUrl, "herald-sqlite-write", 1);
     this.readers = pool(jdbcUrl, "herald-sqlite-read", READ_POOL_SIZE);
     // The writer keeps its own connection, with its statements prepared once; the one-connection
@@ -204,13 +209,13 @@ public final class SqliteStore extends JdbcStore {
     }
     CompletableFuture<Void> done = commits.betweenTransactions(this::catchUp);
     try {
-      done.get(CATCH_UP_TIMEOUT_MS, MILLISECONDS);
+      done.get(catchUpTimeout.toMillis(), MILLISECONDS);
     } catch (TimeoutException e) {
       overdue = done;
       LOG.warn(
           "The SQLite writer has not run its checkpoint within {} ms; the write-ahead log grows"
               + " until it does",
-          CATCH_UP_TIMEOUT_MS);
+          catchUpTimeout.toMillis());
     }
   }
 

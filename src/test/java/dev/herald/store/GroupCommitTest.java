@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +50,7 @@ class GroupCommitTest {
   private SqliteStore store;
   private GroupCommit commits;
   private final List<CountDownLatch> latches = new ArrayList<>();
+  private final List<Runnable> detach = new ArrayList<>();
 
   @BeforeEach
   void open() {
@@ -61,6 +63,7 @@ class GroupCommitTest {
   void close() {
     latches.forEach(CountDownLatch::countDown); // never leave the writer held
     store.close();
+    detach.forEach(Runnable::run);
   }
 
   @Test
@@ -219,10 +222,7 @@ class GroupCommitTest {
    * written during a checkpoint period and one checkpoint.
    */
   private void writeWithoutPauseAndWatchTheLog(int readers) throws Exception {
-    store.close();
-    store = new SqliteStore("jdbc:sqlite:" + dir.resolve("bounded.db"), 256);
-    store.write(tx -> tx.update("CREATE TABLE pad (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
-    Path wal = dir.resolve("bounded.db-wal");
+    Path wal = reopenWithSmallLog("bounded", SqliteStore.CATCH_UP_TIMEOUT);
     AtomicLong largest = new AtomicLong();
     AtomicInteger cuts = new AtomicInteger();
     AtomicLong reads = new AtomicLong();
@@ -263,22 +263,14 @@ class GroupCommitTest {
     // 60 KB a batch, paced to 40 MB/s: about what Herald's writer puts in its log at 4,000
     // deliveries/s, and well under what a checkpoint copies here (about 190 MB/s). A slower
     // machine takes longer over the same amount.
-    String value = "x".repeat(3_000);
-    int batches = (96 << 20) / (20 * value.length());
-    long batchNanos = TimeUnit.SECONDS.toNanos(1) * 60_000 / (40L << 20);
+    int batches = (96 << 20) / PAD_BATCH_BYTES;
+    long batchNanos = TimeUnit.SECONDS.toNanos(1) * PAD_BATCH_BYTES / (40L << 20);
     long start = System.nanoTime();
     long written = 0;
     try {
       for (int batch = 0; batch < batches; batch++) {
-        int first = batch * 20;
-        store.write(
-            tx -> {
-              for (int k = first; k < first + 20; k++) {
-                tx.update("INSERT INTO pad VALUES (?, ?)", k, value);
-              }
-              return null;
-            });
-        written += 20L * value.length();
+        pad(batch);
+        written += PAD_BATCH_BYTES;
         LockSupport.parkNanos(start + (batch + 1) * batchNanos - System.nanoTime());
       }
     } finally {
@@ -295,8 +287,128 @@ class GroupCommitTest {
     // The limit plus what a checkpoint period and its passes see written: 20-30 MB here, against
     // everything written (96 MiB) when the log never starts over.
     assertThat(largest.get()).as("largest log file while writing").isLessThan(written / 2);
-    // Once writes stop, a checkpoint copies the whole log, the next write starts it over, and that
-    // write's commit cuts the file to the limit.
+    assertThat(logFileOnceCaughtUp(wal))
+        .as("log file once writes stopped")
+        .isLessThanOrEqualTo(1L << 20);
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void a_reader_that_outlasts_the_writers_wait_is_counted_and_the_log_starts_over_after_it()
+      throws Exception {
+    Path wal = reopenWithSmallLog("held", SqliteStore.CATCH_UP_TIMEOUT);
+    ListAppender<ILoggingEvent> logged = captureLog();
+    CountDownLatch done = holdAReadTransaction();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+    for (int batch = 0;
+        store.writeAheadLog().orElseThrow().missedRestarts() < SqliteStore.MISSED_RESTARTS_WARN
+            && System.nanoTime() < deadline;
+        batch++) {
+      pad(batch);
+      sleep(5);
+    }
+    Store.WriteAheadLog held = store.writeAheadLog().orElseThrow();
+    assertThat(held.missedRestarts())
+        .as("restarts readers kept from the log")
+        .isGreaterThanOrEqualTo(SqliteStore.MISSED_RESTARTS_WARN);
+    assertThat(held.catchUps()).isEqualTo(held.missedRestarts());
+    assertThat(held.bytes()).as("log past its limit").isGreaterThan(1L << 20);
+    assertThat(warnings(logged))
+        .anyMatch(m -> m.contains("readers kept it from starting over in the last 8 checkpoints"));
+    done.countDown();
+    assertThat(logFileOnceCaughtUp(wal))
+        .as("log file once the reader ended")
+        .isLessThanOrEqualTo(1L << 20);
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void a_writer_busy_past_the_checkpointers_wait_gets_no_second_checkpoint_and_one_warning()
+      throws Exception {
+    reopenWithSmallLog("late", Duration.ofMillis(200));
+    ListAppender<ILoggingEvent> logged = captureLog();
+    // The reader keeps the log from starting over, so that it stays past its limit throughout.
+    holdAReadTransaction();
+    for (int batch = 0; batch < 40; batch++) {
+      pad(batch); // 2.4 MB
+    }
+    Batch held = heldBatch();
+    long before = store.writeAheadLog().orElseThrow().catchUps();
+    // Six rounds: the first hands a checkpoint over and stops waiting for it after 200 ms; the
+    // others find it still pending and hand over nothing.
+    sleep(6 * SqliteStore.CHECKPOINT_EVERY.toMillis());
+    assertThat(store.writeAheadLog().orElseThrow().catchUps()).isEqualTo(before);
+    held.release();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.writeAheadLog().orElseThrow().catchUps() > before);
+    assertThat(warnings(logged))
+        .filteredOn(m -> !m.contains("readers kept it from starting over"))
+        .containsExactly(
+            "The SQLite writer has not run its checkpoint within 200 ms; the write-ahead log"
+                + " grows until it does");
+  }
+
+  /** 20 rows of 3,000 bytes: {@link #PAD_BATCH_BYTES} in one write. */
+  private void pad(int batch) {
+    String value = "x".repeat(3_000);
+    int first = batch * 20;
+    store.write(
+        tx -> {
+          for (int k = first; k < first + 20; k++) {
+            tx.update("INSERT INTO pad VALUES (?, ?)", k, value);
+          }
+          return null;
+        });
+  }
+
+  private static final int PAD_BATCH_BYTES = 60_000;
+
+  /**
+   * Replaces the store with one named {@code name} whose log may hold 256 pages (1 MiB), with a
+   * table to {@link #pad}; returns its log's file.
+   */
+  private Path reopenWithSmallLog(String name, Duration catchUpTimeout) {
+    store.close();
+    store = new SqliteStore("jdbc:sqlite:" + dir.resolve(name + ".db"), 256, catchUpTimeout);
+    commits = store.groupCommit();
+    store.write(tx -> tx.update("CREATE TABLE pad (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+    return dir.resolve(name + ".db-wal");
+  }
+
+  /**
+   * Opens a read transaction on a thread of its own and keeps it open until the returned latch is
+   * counted down (or the test ends): the pages it may still read from the log must stay there, so
+   * the log cannot start over.
+   */
+  private CountDownLatch holdAReadTransaction() throws InterruptedException {
+    CountDownLatch reading = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(1);
+    latches.add(done);
+    Thread.ofPlatform()
+        .start(
+            () ->
+                store.read(
+                    tx -> {
+                      tx.one("SELECT count(*) FROM pad", rs -> rs.getLong(1));
+                      reading.countDown();
+                      try {
+                        done.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return null;
+                    }));
+    assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
+    return done;
+  }
+
+  /**
+   * Writes a row every checkpoint period until the log's file is back to its limit (at most 40
+   * times): once writes pause, a checkpoint copies the whole log, the next write starts it over,
+   * and that write's commit cuts the file. Returns the file's last size.
+   */
+  private long logFileOnceCaughtUp(Path wal) throws Exception {
     long size = Long.MAX_VALUE;
     for (int k = -1; k >= -40 && size > 1L << 20; k--) {
       Thread.sleep(SqliteStore.CHECKPOINT_EVERY.toMillis());
@@ -304,79 +416,24 @@ class GroupCommitTest {
       store.write(tx -> tx.update("INSERT INTO pad VALUES (?, 'last')", key));
       size = Files.size(wal);
     }
-    assertThat(size).as("log file once writes stopped").isLessThanOrEqualTo(1L << 20);
+    return size;
   }
 
-  @Test
-  @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-  void a_reader_that_outlasts_the_writers_wait_is_counted_and_the_log_starts_over_after_it()
-      throws Exception {
-    store.close();
-    store = new SqliteStore("jdbc:sqlite:" + dir.resolve("held.db"), 256);
-    store.write(tx -> tx.update("CREATE TABLE pad (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
-    Path wal = dir.resolve("held.db-wal");
+  /** Collects what {@link SqliteStore} logs until the test ends. */
+  private ListAppender<ILoggingEvent> captureLog() {
     ListAppender<ILoggingEvent> logged = new ListAppender<>();
     logged.start();
     Logger log = (Logger) LoggerFactory.getLogger(SqliteStore.class);
     log.addAppender(logged);
-    CountDownLatch reading = new CountDownLatch(1);
-    CountDownLatch done = new CountDownLatch(1);
-    latches.add(done);
-    // A read transaction that stays open keeps the log from starting over: the pages it may still
-    // read from the log must stay there.
-    Thread reader =
-        Thread.ofPlatform()
-            .start(
-                () ->
-                    store.read(
-                        tx -> {
-                          tx.one("SELECT count(*) FROM pad", rs -> rs.getLong(1));
-                          reading.countDown();
-                          try {
-                            done.await();
-                          } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                          }
-                          return null;
-                        }));
-    assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
-    String value = "x".repeat(3_000);
-    int k = 0;
-    for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
-        store.writeAheadLog().orElseThrow().missedRestarts() < SqliteStore.MISSED_RESTARTS_WARN
-            && System.nanoTime() < deadline; ) {
-      int first = k;
-      store.write(
-          tx -> {
-            for (int i = first; i < first + 20; i++) {
-              tx.update("INSERT INTO pad VALUES (?, ?)", i, value);
-            }
-            return null;
-          });
-      k += 20;
-      sleep(5);
-    }
-    Store.WriteAheadLog held = store.writeAheadLog().orElseThrow();
-    log.detachAppender(logged);
-    assertThat(held.missedRestarts())
-        .as("restarts readers kept from the log")
-        .isGreaterThanOrEqualTo(SqliteStore.MISSED_RESTARTS_WARN);
-    assertThat(held.catchUps()).isEqualTo(held.missedRestarts());
-    assertThat(held.bytes()).as("log past its limit").isGreaterThan(1L << 20);
-    assertThat(logged.list)
-        .filteredOn(e -> e.getLevel() == Level.WARN)
-        .extracting(ILoggingEvent::getFormattedMessage)
-        .anyMatch(m -> m.contains("readers kept it from starting over in the last 8 checkpoints"));
-    done.countDown();
-    reader.join();
-    long size = Long.MAX_VALUE;
-    for (int last = -1; last >= -40 && size > 1L << 20; last--) {
-      Thread.sleep(SqliteStore.CHECKPOINT_EVERY.toMillis());
-      int key = last;
-      store.write(tx -> tx.update("INSERT INTO pad VALUES (?, 'last')", key));
-      size = Files.size(wal);
-    }
-    assertThat(size).as("log file once the reader ended").isLessThanOrEqualTo(1L << 20);
+    detach.add(() -> log.detachAppender(logged));
+    return logged;
+  }
+
+  private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
+    return logged.list.stream()
+        .filter(e -> e.getLevel() == Level.WARN)
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
   }
 
   /** Files this process holds open that SQLite made as temporary ones (named etilqs_*). */
