@@ -299,7 +299,7 @@ class GroupCommitTest {
     Path wal = reopenWithSmallLog("held", SqliteStore.CATCH_UP_TIMEOUT);
     ListAppender<ILoggingEvent> logged = captureLog();
     CountDownLatch done = holdAReadTransaction();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     for (int batch = 0;
         store.writeAheadLog().orElseThrow().missedRestarts() < SqliteStore.MISSED_RESTARTS_WARN
             && System.nanoTime() < deadline;
@@ -311,7 +311,7 @@ class GroupCommitTest {
     assertThat(held.missedRestarts())
         .as("restarts readers kept from the log")
         .isGreaterThanOrEqualTo(SqliteStore.MISSED_RESTARTS_WARN);
-    assertThat(held.catchUps()).isEqualTo(held.missedRestarts());
+    assertThat(held.catchUps()).isBetween(held.missedRestarts(), held.missedRestarts() + 1);
     assertThat(held.bytes()).as("log past its limit").isGreaterThan(1L << 20);
     assertThat(warnings(logged))
         .anyMatch(m -> m.contains("readers kept it from starting over in the last 8 checkpoints"));
@@ -326,13 +326,15 @@ class GroupCommitTest {
   void a_writer_busy_past_the_checkpointers_wait_gets_no_second_checkpoint_and_one_warning()
       throws Exception {
     reopenWithSmallLog("late", Duration.ofMillis(200));
-    ListAppender<ILoggingEvent> logged = captureLog();
     // The reader keeps the log from starting over, so that it stays past its limit throughout.
     holdAReadTransaction();
     for (int batch = 0; batch < 40; batch++) {
       pad(batch); // 2.4 MB
     }
     Batch held = heldBatch();
+    // Captured from here: a hand-off during the writes above, beside the held reader, may itself
+    // have outlasted 200 ms on a loaded machine.
+    ListAppender<ILoggingEvent> logged = captureLog();
     long before = store.writeAheadLog().orElseThrow().catchUps();
     // Six rounds: the first hands a checkpoint over and stops waiting for it after 200 ms; the
     // others find it still pending and hand over nothing.
@@ -430,7 +432,11 @@ class GroupCommitTest {
   }
 
   private static List<String> warnings(ListAppender<ILoggingEvent> logged) {
-    return logged.list.stream()
+    List<ILoggingEvent> copy;
+    synchronized (logged) { // the appender appends under its own lock
+      copy = new ArrayList<>(logged.list);
+    }
+    return copy.stream()
         .filter(e -> e.getLevel() == Level.WARN)
         .map(ILoggingEvent::getFormattedMessage)
         .toList();
