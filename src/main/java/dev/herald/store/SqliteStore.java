@@ -243,7 +243,8 @@ public final class SqliteStore extends JdbcStore {
       BusyHandler.setHandler(sqlite, new ShortWaits());
       try (ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(RESTART)")) {
         // (busy, pages in the log, pages copied); busy when readers outlasted the wait.
-        boolean busy = !rs.next() || rs.getInt(1) != 0;
+        rs.next(); // the pragma always answers one row
+        boolean busy = rs.getInt(1) != 0;
         int pages = rs.getInt(2);
         caughtUpAt = busy ? -1 : pages;
         // -1: another connection held the checkpoint lock; no reader is to blame.
@@ -268,8 +269,8 @@ public final class SqliteStore extends JdbcStore {
    * for at most {@link #CATCH_UP_WAIT_MS} of waiting in all (the copy and its syncs not counted).
    * SQLite's own handler sleeps 1, 2, 5, 10, 15... ms between tries, so a reader that ends just
    * after a try holds the writer up to the next step. Beside four readers that never pause, the
-   * test saw 0-23 tries per checkpoint (at most 2.3 ms of waiting); the checkpoints took 12-47 ms,
-   * most of it the copy's two syncs.
+   * test saw 0-23 tries per checkpoint (a few ms of waiting); the checkpoints took 12-47 ms, most
+   * of it the copy's two syncs.
    */
   private static final class ShortWaits extends BusyHandler {
     /** Time parked so far: the copy and its syncs do not count against the wait. */

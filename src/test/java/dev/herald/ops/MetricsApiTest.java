@@ -85,22 +85,14 @@ class MetricsApiTest {
         assertThat(body).doesNotContain("herald_store_batched");
         assertThat(value(body, "herald_store_write_transactions_total").orElseThrow()).isPositive();
         // The log's size is read at each checkpoint (every 250 ms); it holds the writes above.
-        Awaitility.await()
-            .atMost(Duration.ofSeconds(20))
-            .until(
-                () ->
-                    value(
-                            herald.call("GET", "/metrics", null, Map.of()).body(),
-                            "herald_store_wal_bytes")
-                        .orElseThrow(),
-                v -> v > 0);
+        awaitWrites(herald, "herald_store_wal_bytes", 1);
         assertThat(value(body, "herald_store_wal_catchups_total")).hasValue(0);
         assertThat(value(body, "herald_store_wal_restarts_missed_total")).hasValue(0);
       }
     }
   }
 
-  /** Waits until the counter {@code series} reaches {@code n}. */
+  /** Waits until the counter or gauge {@code series} reaches {@code n}. */
   private static void awaitWrites(TestHerald herald, String series, int n) {
     Awaitility.await()
         .atMost(Duration.ofSeconds(20))
