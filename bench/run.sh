@@ -13,6 +13,7 @@
 #   BENCH_DRAIN_SECONDS (60) BENCH_ISOLATION_RATE (20) BENCH_ISOLATION_SECONDS (6)
 #   BENCH_BACKLOG (1000000)
 #   BENCH_BACKLOG_MAX_SECONDS (240) BENCH_STRESS_MODE (sqlite-memory) BENCH_NOTE ("")
+#   BENCH_LEAD_IN_SECONDS (2: unmeasured 1→1 load before each measured 1→1 run, after its ceiling)
 #   BENCH_HERALD_OPTS (extra JVM options for Herald, e.g. a JFR recording)
 #   BENCH_DB_POOL_MAX_SIZE (Herald's HERALD_DB_POOL_MAX_SIZE in the PostgreSQL modes; default 20)
 #   BENCH_LATENCY_DUMP (a directory: each latency run's samples as CSV, sent_ms,latency_ms)

@@ -37,7 +37,8 @@ public final class Bench {
       long backlog,
       double backlogMaxSeconds,
       String note,
-      String latencyDump) {
+      String latencyDump,
+      double leadInSeconds) {
     static Settings fromEnv() {
       return new Settings(
           intEnv("BENCH_RUNS", 3),
@@ -54,7 +55,8 @@ public final class Bench {
           Long.parseLong(env("BENCH_BACKLOG", "1000000")),
           dblEnv("BENCH_BACKLOG_MAX_SECONDS", 240),
           env("BENCH_NOTE", ""),
-          env("BENCH_LATENCY_DUMP", ""));
+          env("BENCH_LATENCY_DUMP", ""),
+          dblEnv("BENCH_LEAD_IN_SECONDS", 2));
     }
   }
 

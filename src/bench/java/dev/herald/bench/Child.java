@@ -103,12 +103,40 @@ final class Child implements AutoCloseable {
   /** User plus system CPU seconds the process has used so far. */
   double cpuSeconds() {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
+      return cpuSeconds(Files.readString(Path.of("/proc", Long.toString(pid()), "stat")));
     } catch (IOException e) {
       return Double.NaN;
     }
+  }
+
+  /**
+   * CPU seconds the JVM's JIT compiler threads ({@code C1 CompilerThre…}, {@code C2
+   * CompilerThre…}) have used so far: what compiling, not serving, took.
+   */
+  double jitCpuSeconds() {
+    double sum = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (comm.contains("CompilerThre")) {
+            sum += cpuSeconds(stat);
+          }
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return Double.NaN;
+    }
+    return sum;
+  }
+
+  /** utime plus stime of one {@code stat} line, in seconds. */
+  private static double cpuSeconds(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / CLK_TCK;
   }
 
   /** Resident set size now ({@code VmRSS}), in bytes. */

@@ -126,6 +126,7 @@ final class DeliveryRuns {
         for (int i = 0; i < s.runs(); i++) {
           Map<String, Double> c = ceiling();
           ceilings.add(c);
+          leadIn(node, one);
           Map<String, Double> t = throughput(node, one, 1, s.concurrency(), s.seconds());
           t.put("ceiling_deliveries_per_s", c.get("deliveries_per_s"));
           t.put("ratio_to_ceiling", t.get("deliveries_per_s") / c.get("deliveries_per_s"));
@@ -170,6 +171,18 @@ final class DeliveryRuns {
     System.out.printf("bench: %s warmed up with %d messages%n", node.mode.label, accepted);
   }
 
+  /**
+   * Unmeasured load just before a measured 1→1 run: Herald sat idle through the ceiling run, and
+   * its first seconds back under load recompile what the idle left cold (JIT work that is not what
+   * a sustained rate costs). {@code BENCH_LEAD_IN_SECONDS}; 0 skips it.
+   */
+  private void leadIn(HeraldNode node, String app) {
+    if (s.leadInSeconds() > 0) {
+      System.out.printf("bench: %s lead-in, not measured:%n", node.mode.label);
+      throughput(node, app, 1, s.concurrency(), s.leadInSeconds());
+    }
+  }
+
   /** A new application of {@code node} with {@code endpoints} endpoints on the sink. */
   String app(HeraldNode node, String name, int endpoints) {
     String app = node.createApp(name);
@@ -201,6 +214,7 @@ final class DeliveryRuns {
       HeraldNode node, String app, int fanout, int senders, double seconds, long maxMessages) {
     SinkClient.Stats before = sink.stats();
     double cpu = node.process.cpuSeconds();
+    double jit = node.process.jitCpuSeconds();
     double sinkCpu = sink.process().cpuSeconds();
     double units = node.metric(WRITE_UNITS);
     double commits = node.metric(WRITE_COMMITS);
@@ -233,6 +247,7 @@ final class DeliveryRuns {
       f.put("drain_s", (after.lastNanos() - c.endNanos()) / 1e9);
       f.put("peak_rss_mb", Figures.mb(rss.peak()));
       f.put("cpu_s_per_1000", (node.process.cpuSeconds() - cpu) / delivered * 1000);
+      f.put("jit_cpu_s", node.process.jitCpuSeconds() - jit);
       f.put("sink_cpu_s_per_1000", (sink.process().cpuSeconds() - sinkCpu) / delivered * 1000);
       double ran = node.metric(WRITE_COMMITS) - commits;
       if (ran > 0) {

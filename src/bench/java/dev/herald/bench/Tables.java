@@ -66,6 +66,7 @@ final class Tables {
     Map<String, Object> backlog = map(map(r.get("backlog")).get("figures"));
     b.append("\n");
     b.append(walPeaks(modes, backlog));
+    b.append(jitSeconds(modes));
     if (!iso.isEmpty()) {
       Map<String, Object> base = median(iso, "baseline");
       Map<String, Object> slow = median(iso, "beside_slow");
@@ -121,6 +122,31 @@ final class Tables {
         ? ""
         : "SQLite write-ahead log file, largest seen (MB, sampled every 100 ms over each Herald's"
             + " whole life; the log starts over past 64 MiB): "
+            + seen
+            + ".\n\n";
+  }
+
+  /**
+   * The JIT compiler's CPU seconds in each measured 1→1 run, per mode: compiling that took the
+   * cores from serving, which a median of three hides when one run is hit.
+   */
+  private static String jitSeconds(Map<String, Object> modes) {
+    StringBuilder seen = new StringBuilder();
+    for (Map.Entry<String, Object> e : modes.entrySet()) {
+      Object runs = map(map(e.getValue()).get("throughput")).get("runs");
+      if (!(runs instanceof List<?> list) || list.isEmpty()) {
+        continue;
+      }
+      StringBuilder each = new StringBuilder();
+      for (Object run : list) {
+        each.append(each.isEmpty() ? "" : " / ").append(fmt(num(map(run), "jit_cpu_s")));
+      }
+      seen.append(seen.isEmpty() ? "" : "; ").append(e.getKey()).append(" ").append(each);
+    }
+    return seen.isEmpty()
+        ? ""
+        : "Herald's JIT compiler threads, CPU seconds in each measured 1→1 run (the run has two"
+            + " cores for its length): "
             + seen
             + ".\n\n";
   }
