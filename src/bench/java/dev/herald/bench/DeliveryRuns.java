@@ -173,8 +173,8 @@ final class DeliveryRuns {
 
   /**
    * Unmeasured load just before a measured 1→1 run: Herald sat idle through the ceiling run, and
-   * its first seconds back under load recompile what the idle left cold (JIT work that is not what
-   * a sustained rate costs). {@code BENCH_LEAD_IN_SECONDS}; 0 skips it.
+   * in its first second back under load JFR saw compiled code deoptimized and then recompiled, JIT
+   * work that is not what a sustained rate costs. {@code BENCH_LEAD_IN_SECONDS}; 0 skips it.
    */
   private void leadIn(HeraldNode node, String app) {
     if (s.leadInSeconds() > 0) {

@@ -145,8 +145,8 @@ final class Tables {
     }
     return seen.isEmpty()
         ? ""
-        : "Herald's JIT compiler threads, CPU seconds in each measured 1→1 run (the run has two"
-            + " cores for its length): "
+        : "Herald's JIT compiler threads, CPU seconds in each measured 1→1 run (out of two cores"
+            + " for the run's length): "
             + seen
             + ".\n\n";
   }
