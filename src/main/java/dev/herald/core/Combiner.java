@@ -39,7 +39,7 @@ public final class Combiner<I, O> {
   /** Items waiting at most. */
   static final int QUEUE = 4096;
 
-  /** How long a waiting caller sleeps before it looks again whether a slot is free. */
+  /** How long a caller waits for room in a full queue before it tries again. */
   private static final long RECHECK_MS = 50;
 
   /**
@@ -148,8 +148,11 @@ public final class Combiner<I, O> {
           }
           continue;
         }
+        // Untimed: a leader that frees its slot wakes the queue's head, and a caller that queued
+        // after that leader looked finds the slot free above. (On a virtual thread a timed wait
+        // would schedule and cancel a wake-up on the JDK's delay scheduler, waking its thread.)
         try {
-          p.wake.tryAcquire(RECHECK_MS, TimeUnit.MILLISECONDS);
+          p.wake.acquire();
         } catch (InterruptedException e) {
           interrupted = true;
         }

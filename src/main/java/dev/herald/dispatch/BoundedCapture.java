@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.Response;
 
@@ -63,14 +62,24 @@ final class BoundedCapture implements Response.Listener {
     done.complete(result);
   }
 
-  /** The exchange's outcome, once Jetty reports it complete. */
-  org.eclipse.jetty.client.Result await(long timeoutMillis)
-      throws InterruptedException, TimeoutException {
+  /**
+   * The exchange's outcome, once Jetty reports it complete; a {@link TimeoutException} if {@link
+   * #expire} came first.
+   */
+  org.eclipse.jetty.client.Result await() throws InterruptedException, TimeoutException {
     try {
-      return done.get(timeoutMillis, TimeUnit.MILLISECONDS);
+      return done.get();
     } catch (ExecutionException e) {
-      throw new IllegalStateException("the capture future is never completed exceptionally", e);
+      if (e.getCause() instanceof TimeoutException t) {
+        throw t;
+      }
+      throw new IllegalStateException("the capture future fails only by expire()", e);
     }
+  }
+
+  /** Ends {@link #await} with a {@link TimeoutException}, unless Jetty has reported already. */
+  void expire() {
+    done.completeExceptionally(new TimeoutException());
   }
 
   /** The captured start of the body as UTF-8, malformed sequences replaced. */

@@ -26,6 +26,7 @@ import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Sends one webhook: a POST of the exact payload bytes to the endpoint's URL, and what came of it
@@ -256,9 +257,16 @@ public final class Sender implements AutoCloseable {
     } catch (RuntimeException e) {
       return failed(Result.Kind.OTHER, describe(e), start);
     }
+    // The caller's wait has no timeout of its own: on a virtual thread a timed wait schedules and
+    // cancels a wake-up on the JDK's delay scheduler, waking that scheduler's thread, per request.
+    // The client's scheduler holds the deadline instead; it wakes only for the earliest one.
+    Scheduler.Task deadline =
+        client
+            .getScheduler()
+            .schedule(capture::expire, total + AWAIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     org.eclipse.jetty.client.Result outcome;
     try {
-      outcome = capture.await(total + AWAIT_GRACE.toMillis());
+      outcome = capture.await();
     } catch (InterruptedException e) {
       request.abort(e);
       Thread.currentThread().interrupt();
@@ -266,6 +274,8 @@ public final class Sender implements AutoCloseable {
     } catch (TimeoutException e) {
       request.abort(e);
       return failed(Result.Kind.TIMEOUT, "timed out after " + total + " ms", start);
+    } finally {
+      deadline.cancel();
     }
     return toResult(outcome, capture, start);
   }

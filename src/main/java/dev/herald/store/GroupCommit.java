@@ -9,7 +9,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
@@ -56,6 +55,9 @@ final class GroupCommit implements AutoCloseable {
   private final AtomicReference<Upkeep> upkeep = new AtomicReference<>();
   private volatile boolean closed;
 
+  /** Set by the writer as it ends, before it fails the jobs still queued. */
+  private volatile boolean ended;
+
   /** A task for the writer's thread between two transactions, and its outcome. */
   private record Upkeep(Store.Work<Void> task, CompletableFuture<Void> done) {}
 
@@ -89,16 +91,18 @@ final class GroupCommit implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new StoreException("interrupted while waiting for the writer", e);
     }
+    // The writer fails every job it leaves when it ends (see loop); one queued after that is taken
+    // back here. So the wait below is untimed: on a virtual thread a timed wait schedules a wake-up
+    // on the JDK's delay scheduler and cancels it, waking that scheduler's thread, per write.
+    if (ended && jobs.remove(job)) {
+      throw closedStore();
+    }
     // The unit is queued and may commit: wait for its outcome whatever interrupts come meanwhile.
     boolean interrupted = false;
     try {
       while (true) {
         try {
-          return job.done().get(1, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-          if (!writer.isAlive()) {
-            throw closedStore();
-          }
+          return job.done().get();
         } catch (ExecutionException e) {
           throw rethrow(e.getCause());
         } catch (InterruptedException e) {
@@ -171,6 +175,22 @@ final class GroupCommit implements AutoCloseable {
 
   private void loop() {
     List<Job<?>> batch = new ArrayList<>(MAX_BATCH);
+    try {
+      serve(batch);
+    } finally {
+      // However the writer ends, no caller may wait forever: its callers wait without a timeout.
+      ended = true;
+      StoreException gone = closedStore();
+      for (Job<?> job : batch) {
+        job.done().completeExceptionally(gone);
+      }
+      for (Job<?> left; (left = jobs.poll()) != null; ) {
+        left.done().completeExceptionally(gone);
+      }
+    }
+  }
+
+  private void serve(List<Job<?>> batch) {
     while (true) {
       Job<?> first;
       try {

@@ -2,6 +2,7 @@ package dev.herald.dispatch;
 
 import static dev.herald.dispatch.LoopbackReceiver.respond;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -21,9 +22,11 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -192,6 +195,30 @@ class SenderTest {
     assertThat(result.success()).isFalse();
     assertThat(elapsed).isBetween(Duration.ofMillis(450), Duration.ofMillis(3_000));
     assertThat(result.took()).isLessThanOrEqualTo(elapsed);
+  }
+
+  @Test
+  void a_capture_whose_deadline_passes_before_jetty_reports_ends_its_wait_with_a_timeout()
+      throws Exception {
+    // The caller waits without a timeout of its own; the deadline the client's scheduler holds
+    // for it expires the capture, should Jetty never report.
+    BoundedCapture capture = new BoundedCapture(16);
+    AtomicReference<Object> outcome = new AtomicReference<>();
+    Thread waiting =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    outcome.set(capture.await());
+                  } catch (Exception e) {
+                    outcome.set(e);
+                  }
+                });
+    await().until(() -> waiting.getState() == Thread.State.WAITING);
+    capture.expire();
+    assertThat(waiting.join(Duration.ofSeconds(5))).isTrue();
+    assertThat(outcome.get()).isInstanceOf(TimeoutException.class);
+    assertThatThrownBy(capture::await).isInstanceOf(TimeoutException.class);
   }
 
   @Test

@@ -503,6 +503,51 @@ class GroupCommitTest {
   }
 
   @Test
+  void writers_racing_close_each_commit_or_are_refused_and_none_waits_for_ever() throws Exception {
+    // Callers wait for their unit without a timeout; whatever the writer leaves when it ends must
+    // fail, including a unit queued just after the writer took its last look at the queue.
+    int writers = 32;
+    AtomicInteger committed = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    AtomicReference<Throwable> unexpected = new AtomicReference<>();
+    CountDownLatch started = new CountDownLatch(writers);
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      int id = w;
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    started.countDown();
+                    for (int i = 0; ; i++) {
+                      String key = id + "-" + i;
+                      try {
+                        store.write(tx -> tx.update("INSERT INTO kv VALUES (?, 1)", key));
+                        committed.incrementAndGet();
+                      } catch (StoreException e) {
+                        refused.incrementAndGet();
+                        return;
+                      } catch (Throwable e) {
+                        unexpected.set(e);
+                        return;
+                      }
+                    }
+                  }));
+    }
+    assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+    sleep(100);
+    commits.close();
+    for (Thread t : threads) {
+      assertThat(t.join(Duration.ofSeconds(5))).as("writer thread ended").isTrue();
+    }
+    assertThat(unexpected.get()).isNull();
+    assertThat(refused.get()).isEqualTo(writers);
+    assertThat(committed.get()).isPositive();
+    // Every write that returned committed; none that was refused did.
+    assertThat(count("SELECT count(*) FROM kv")).isEqualTo(committed.get());
+  }
+
+  @Test
   void an_interrupted_caller_still_gets_its_committed_result_and_keeps_the_interrupt()
       throws Exception {
     AtomicReference<Thread> caller = new AtomicReference<>();
@@ -673,12 +718,13 @@ class GroupCommitTest {
   }
 
   /**
-   * Waits until {@code t} is parked with a timeout: inside {@code write}, that is the wait for its
-   * queued unit's outcome (queueing itself does not wait while the queue has room).
+   * Waits until {@code t} is parked: inside {@code write}, that is the wait for its queued unit's
+   * outcome (queueing itself does not wait while the queue has room); inside {@code close}, the
+   * wait for the writer.
    */
   private static void awaitWaiting(Thread t) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (t.getState() != Thread.State.TIMED_WAITING) {
+    while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
       if (System.nanoTime() > deadline || !t.isAlive()) {
         throw new AssertionError("caller never waited: " + t.getState());
       }
