@@ -240,6 +240,7 @@ public final class Sender implements AutoCloseable {
     long total = settings.totalTimeout().toMillis();
     BoundedCapture capture = new BoundedCapture(settings.maxResponseBytes());
     Request request;
+    Scheduler.Task deadline;
     try {
       request =
           client
@@ -254,16 +255,17 @@ public final class Sender implements AutoCloseable {
                   })
               .body(new BytesRequestContent(body));
       request.send(capture);
-    } catch (RuntimeException e) {
+      // The caller's wait below has no timeout of its own: on a virtual thread a timed wait
+      // schedules and cancels a wake-up on the JDK's delay scheduler, waking that scheduler's
+      // thread, per request. The client's scheduler holds the deadline instead; it wakes only for
+      // its earliest task.
+      deadline =
+          client
+              .getScheduler()
+              .schedule(capture::expire, total + AWAIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RuntimeException e) { // a client being stopped refuses the request or the deadline
       return failed(Result.Kind.OTHER, describe(e), start);
     }
-    // The caller's wait has no timeout of its own: on a virtual thread a timed wait schedules and
-    // cancels a wake-up on the JDK's delay scheduler, waking that scheduler's thread, per request.
-    // The client's scheduler holds the deadline instead; it wakes only for the earliest one.
-    Scheduler.Task deadline =
-        client
-            .getScheduler()
-            .schedule(capture::expire, total + AWAIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     org.eclipse.jetty.client.Result outcome;
     try {
       outcome = capture.await();
