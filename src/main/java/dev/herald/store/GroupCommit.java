@@ -180,13 +180,21 @@ final class GroupCommit implements AutoCloseable {
     } finally {
       // However the writer ends, no caller may wait forever: its callers wait without a timeout.
       ended = true;
-      StoreException gone = closedStore();
       for (Job<?> job : batch) {
-        job.done().completeExceptionally(gone);
+        job.done().completeExceptionally(closedStore());
       }
-      for (Job<?> left; (left = jobs.poll()) != null; ) {
-        left.done().completeExceptionally(gone);
+      failQueued();
+      Upkeep left = upkeep.getAndSet(null);
+      if (left != null) {
+        left.done().completeExceptionally(closedStore());
       }
+    }
+  }
+
+  /** Fails every job still queued: the store is closed. */
+  private void failQueued() {
+    for (Job<?> left; (left = jobs.poll()) != null; ) {
+      left.done().completeExceptionally(closedStore());
     }
   }
 
@@ -202,10 +210,6 @@ final class GroupCommit implements AutoCloseable {
         runUpkeep();
         if (closed && jobs.isEmpty()) {
           dropConnection(null);
-          Upkeep left = upkeep.getAndSet(null);
-          if (left != null) {
-            left.done().completeExceptionally(closedStore());
-          }
           return;
         }
         continue;
@@ -321,8 +325,6 @@ final class GroupCommit implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    for (Job<?> left; (left = jobs.poll()) != null; ) {
-      left.done().completeExceptionally(closedStore());
-    }
+    failQueued();
   }
 }
