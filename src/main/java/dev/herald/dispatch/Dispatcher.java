@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> {@link #PULLERS} puller threads take delivery ids from the queue; each id runs
  * on its own virtual thread. A semaphore of {@code worker_concurrency} permits bounds the attempts
  * in flight, so the node's sockets and memory are bounded whatever the backlog: a puller takes the
- * next id only once it holds a permit. One sweeper thread, every {@code sweep_interval_ms}, hands
- * due retries and deliveries whose lease expired (a node died, a queue lost its items) back to the
- * queue, as much as the queue has room for.
+ * next id only once it holds a permit. An in-process queue that is empty hands an offered id
+ * straight to a new attempt when a permit is free ({@link DeliveryQueue#startDirectly}), so a
+ * delivery accepted while the node keeps up wakes no puller. One sweeper thread, every {@code
+ * sweep_interval_ms}, hands due retries and deliveries whose lease expired (a node died, a queue
+ * lost its items) back to the queue, as much as the queue has room for.
  *
  * <p><b>One attempt.</b> Claim the row (a lease under a token of this node; a row already ended,
  * not due, or held by a live worker is skipped, which is what makes a duplicate queue item
@@ -131,6 +133,7 @@ public final class Dispatcher implements AutoCloseable {
   /** Starts the pullers and the sweeper. */
   public void start() {
     running = true;
+    queue.startDirectly(this::startNow);
     for (int i = 0; i < PULLERS; i++) {
       threads.add(Thread.ofPlatform().name("herald-puller-" + i).daemon().start(this::pull));
     }
@@ -167,26 +170,43 @@ public final class Dispatcher implements AutoCloseable {
           inFlight.release();
           continue;
         }
-        Thread.ofVirtual()
-            .name("herald-delivery")
-            .start(
-                () -> {
-                  try {
-                    attempt(item.deliveryId());
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  } catch (RuntimeException e) {
-                    LOG.error("delivery {} failed inside Herald", item.deliveryId(), e);
-                  } finally {
-                    queue.ack(item);
-                    inFlight.release();
-                  }
-                });
+        launch(item);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
     }
+  }
+
+  /**
+   * Starts delivery {@code id} at once if a worker slot is free: the queue's direct path, which
+   * skips waking a puller. False when no slot is free or the dispatcher has stopped.
+   */
+  private boolean startNow(String id) {
+    if (!running || !inFlight.tryAcquire()) {
+      return false;
+    }
+    launch(new DeliveryQueue.Item(id, id));
+    return true;
+  }
+
+  /** Attempts {@code item} on a virtual thread that holds one of the {@code inFlight} slots. */
+  private void launch(DeliveryQueue.Item item) {
+    Thread.ofVirtual()
+        .name("herald-delivery")
+        .start(
+            () -> {
+              try {
+                attempt(item.deliveryId());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                LOG.error("delivery {} failed inside Herald", item.deliveryId(), e);
+              } finally {
+                queue.ack(item);
+                inFlight.release();
+              }
+            });
   }
 
   private void sweep() {

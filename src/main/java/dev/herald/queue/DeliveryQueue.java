@@ -1,6 +1,7 @@
 package dev.herald.queue;
 
 import java.time.Duration;
+import java.util.function.Predicate;
 
 /**
  * The queue seam: delivery ids waiting for a worker. Implementations: {@link InMemoryDeliveryQueue}
@@ -44,6 +45,13 @@ public interface DeliveryQueue extends AutoCloseable {
    * again, a duplicate the worker's claim absorbs.
    */
   void ack(Item item);
+
+  /**
+   * Lets {@code starter} take offered ids on the spot, while the queue is empty: it returns true
+   * when it started work on the id (then the queue never holds it), false to have it queued. A
+   * queue shared by many nodes ignores this, since its items are for whichever node takes them.
+   */
+  default void startDirectly(Predicate<String> starter) {}
 
   /** Items waiting, approximately. */
   long depth();

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A fan-out larger than the queue: the ids the queue refuses lose their queued mark at once (one
  * statement on PostgreSQL), so the sweeper hands them out as room frees, and every endpoint gets
- * the message once.
+ * the message once. Two worker slots, both held by the pullers while they wait, so that offered ids
+ * go to the queue rather than straight to a free slot.
  */
 class QueueFullApiTest {
   static final int ENDPOINTS = 12;
@@ -29,7 +30,8 @@ class QueueFullApiTest {
 
   @BeforeAll
   static void start() {
-    herald = TestHerald.start(Map.of("HERALD_QUEUE_CAPACITY", "2"));
+    herald =
+        TestHerald.start(Map.of("HERALD_QUEUE_CAPACITY", "2", "HERALD_WORKER_CONCURRENCY", "2"));
     svix = herald.svix();
     receiver = new TestReceiver();
   }

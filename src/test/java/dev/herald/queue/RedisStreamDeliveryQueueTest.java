@@ -70,6 +70,19 @@ class RedisStreamDeliveryQueueTest extends DeliveryQueueContract {
   }
 
   @Test
+  void offered_ids_go_to_the_stream_even_with_a_starter_registered() throws Exception {
+    // The stream's items are for whichever node reads them first, not for the node that offers.
+    DeliveryQueue queue = queue(10);
+    List<String> asked = new ArrayList<>();
+    queue.startDirectly(asked::add);
+
+    assertThat(queue.offer("dlv_shared")).isTrue();
+
+    assertThat(asked).isEmpty();
+    assertThat(takeAndAck(queue)).isEqualTo("dlv_shared");
+  }
+
+  @Test
   void entry_a_consumer_took_but_never_acked_is_claimed_by_another_after_claim_idle()
       throws Exception {
     RedisStreamDeliveryQueue crashed = node("crashed", 10);
