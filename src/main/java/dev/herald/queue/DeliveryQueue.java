@@ -49,7 +49,9 @@ public interface DeliveryQueue extends AutoCloseable {
   /**
    * Lets {@code starter} take offered ids on the spot, while the queue is empty: it returns true
    * when it started work on the id (then the queue never holds it), false to have it queued. A
-   * queue shared by many nodes ignores this, since its items are for whichever node takes them.
+   * queue shared by many nodes ignores this: its items are for whichever node reads them first, and
+   * one a dead node held is claimed by another after the attempt lease, where an attempt started
+   * outside it would wait out the longer queue lease.
    */
   default void startDirectly(Predicate<String> starter) {}
 
