@@ -10,8 +10,6 @@ import dev.herald.testing.TestHerald;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,58 +21,43 @@ class WorkerConcurrencyApiTest {
   static final int MESSAGES = 12;
   static final long HOLD_MS = 150;
 
-  static TestHerald herald;
-  static Svix svix;
-  static LoopbackReceiver receiver;
-  static final AtomicInteger open = new AtomicInteger();
-  static final AtomicInteger mostOpen = new AtomicInteger();
-
-  @BeforeAll
-  static void start() throws Exception {
-    herald = TestHerald.start(Map.of("HERALD_WORKER_CONCURRENCY", Integer.toString(WORKERS)));
-    svix = herald.svix();
-    receiver =
-        new LoopbackReceiver(
-            ex -> {
-              mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
-              try {
-                Thread.sleep(HOLD_MS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } finally {
-                open.decrementAndGet();
-              }
-              ex.sendResponseHeaders(200, -1);
-              ex.close();
-            });
-  }
-
-  @AfterAll
-  static void stop() {
-    if (receiver != null) {
-      receiver.close();
-    }
-    if (herald != null) {
-      herald.close();
-    }
-  }
-
   @Test
   void attempts_in_flight_never_exceed_the_worker_slots() throws Exception {
-    String app = svix.getApplication().create(new ApplicationIn().name("workers")).getId();
-    svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/held"))));
-    for (int i = 0; i < MESSAGES; i++) {
-      svix.getMessage().create(app, new MessageIn().eventType("a.b").payload("{\"n\":" + i + "}"));
-    }
+    AtomicInteger open = new AtomicInteger();
+    AtomicInteger mostOpen = new AtomicInteger();
+    try (TestHerald herald =
+            TestHerald.start(Map.of("HERALD_WORKER_CONCURRENCY", Integer.toString(WORKERS)));
+        LoopbackReceiver receiver =
+            new LoopbackReceiver(
+                ex -> {
+                  mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+                  try {
+                    Thread.sleep(HOLD_MS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  } finally {
+                    open.decrementAndGet();
+                  }
+                  ex.sendResponseHeaders(200, -1);
+                  ex.close();
+                })) {
+      Svix svix = herald.svix();
+      String app = svix.getApplication().create(new ApplicationIn().name("workers")).getId();
+      svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/held"))));
+      for (int i = 0; i < MESSAGES; i++) {
+        svix.getMessage()
+            .create(app, new MessageIn().eventType("a.b").payload("{\"n\":" + i + "}"));
+      }
 
-    long deadline = System.nanoTime() + DeliveryApiTest.WAIT.toNanos();
-    while (receiver.requests.size() < MESSAGES && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+      long deadline = System.nanoTime() + DeliveryApiTest.WAIT.toNanos();
+      while (receiver.requests.size() < MESSAGES && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
 
-    assertThat(receiver.requests).hasSize(MESSAGES);
-    // Twelve messages sent at once to an endpoint that holds each request: more than one runs at
-    // a time, and never more than the slots.
-    assertThat(mostOpen.get()).isBetween(2, WORKERS);
+      assertThat(receiver.requests).hasSize(MESSAGES);
+      // Twelve messages sent at once to an endpoint that holds each request: more than one runs
+      // at a time, and never more than the slots.
+      assertThat(mostOpen.get()).isBetween(2, WORKERS);
+    }
   }
 }
