@@ -1,6 +1,7 @@
 package dev.herald.dispatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.svix.Svix;
 import com.svix.models.ApplicationIn;
@@ -49,11 +50,7 @@ class WorkerConcurrencyApiTest {
             .create(app, new MessageIn().eventType("a.b").payload("{\"n\":" + i + "}"));
       }
 
-      long deadline = System.nanoTime() + DeliveryApiTest.WAIT.toNanos();
-      while (receiver.requests.size() < MESSAGES && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
-
+      await().atMost(DeliveryApiTest.WAIT).until(() -> receiver.requests.size() >= MESSAGES);
       assertThat(receiver.requests).hasSize(MESSAGES);
       // Twelve messages sent at once to an endpoint that holds each request: more than one runs
       // at a time, and never more than the slots.
